@@ -1,0 +1,22 @@
+"""Logic behind the evidence review book: data loading and validation, bibliography checks,
+statistics, and charts. Chapters import from here so that no computation lives in a notebook."""
+
+from pathlib import Path
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The book's root: the nearest folder above the working directory with _config.yml and
+    data/schema. Resolving from the working directory (not this file) means a copy of the book
+    reads its own data, which the regeneration test relies on."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in [here, *here.parents]:
+        if (folder / "_config.yml").exists() and (folder / "data" / "schema").is_dir():
+            return folder
+    return Path(__file__).resolve().parent.parent
+
+
+ROOT = find_root()
+DATA_DIR = ROOT / "data"
+SCHEMA_DIR = DATA_DIR / "schema"
+BIB_PATH = ROOT / "references.bib"
+CHAPTERS_DIR = ROOT / "chapters"

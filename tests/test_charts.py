@@ -1,0 +1,70 @@
+"""House style and the offline renderer."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from evidence_review import charts
+from evidence_review.book import table_html
+
+
+def simple_chart(title="T", description="D.") -> alt.Chart:
+    data = pd.DataFrame({"x": ["a", "b"], "y": [1, 2]})
+    return charts.finish(alt.Chart(data).mark_bar().encode(x="x", y="y"), title, description)
+
+
+def test_renderer_output_is_identical_across_runs():
+    charts.use_house_style()
+    first = charts.render_offline(simple_chart().to_dict())["text/html"]
+    charts._ids_seen.clear()
+    second = charts.render_offline(simple_chart().to_dict())["text/html"]
+    assert first == second
+
+
+def test_renderer_loads_no_cdn_and_uses_the_shipped_runtime():
+    html = charts.render_offline(simple_chart().to_dict())["text/html"]
+    assert "cdn" not in html.lower() and "https://" not in html.split("var spec=")[0]
+    assert "vegaEmbed(" in html
+
+
+def test_chart_without_description_is_refused():
+    chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x").properties(title="Only a title")
+    with pytest.raises(charts.ChartAccessibilityError):
+        charts.render_offline(chart.to_dict())
+    with pytest.raises(charts.ChartAccessibilityError):
+        charts.finish(chart, "Title", " ")
+
+
+def test_description_is_exposed_to_screen_readers():
+    html = charts.render_offline(simple_chart("Forest plot", "Each row is a trial.").to_dict())["text/html"]
+    assert 'aria-label="Forest plot. Each row is a trial."' in html
+    assert '<p class="chart-description">Each row is a trial.</p>' in html
+
+
+def test_script_text_in_data_cannot_close_the_script_element():
+    data = pd.DataFrame({"x": ["</script><script>alert(1)</script>"], "y": [1]})
+    chart = charts.finish(alt.Chart(data).mark_bar().encode(x="x", y="y"), "T", "D.")
+    html = charts.render_offline(chart.to_dict())["text/html"]
+    assert html.count("</script>") == 1  # only the renderer's own closing tag
+
+
+def test_theme_uses_the_colour_blind_safe_palette():
+    charts.use_house_style()
+    config = alt.theme.get()()["config"]
+    assert config["range"]["category"] == charts.PALETTE
+    assert charts.PALETTE[:3] == ["#0072B2", "#E69F00", "#009E73"]
+
+
+def test_table_html_escapes_text_and_has_a_caption():
+    frame = pd.DataFrame({"note": ["<b>bold</b> & <script>x()</script>"]})
+    html = table_html(frame, "Caption <here>").data
+    assert "<caption>Caption &lt;here&gt;</caption>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_table_rows_chart_has_a_bar_per_table_and_status():
+    counts = pd.DataFrame({"table": ["a", "b"], "rows": [3, 2], "verified_rows": [2, 2]})
+    spec = charts.table_rows_chart(counts).to_dict()
+    assert spec["description"] and spec["title"] == "Rows in each evidence table"
