@@ -133,3 +133,12 @@ def unused_entries(bib_path: Path, pages_dir: Path, data_keys: set[str]) -> list
     """Entries neither cited in a page nor named by a data row (listed, not an error)."""
     used = set(data_keys).union(*cited_keys(pages_dir).values())
     return sorted(set(read_bibliography(bib_path)) - used)
+
+
+def short_citation(entry: dict[str, str]) -> str:
+    """'Dean 2021' style label for tables, where a {cite} role cannot be used."""
+    author = entry.get("author") or entry.get("organization") or entry.get("title", "?")
+    first = author.split(" and ")[0]
+    surname = first.split(",")[0] if "," in first else first.split()[-1]
+    surname = surname.replace("{", "").replace("}", "").strip()
+    return f"{surname} {entry.get('year', '')}".strip()

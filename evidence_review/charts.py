@@ -117,3 +117,88 @@ def table_rows_chart(counts: pd.DataFrame) -> alt.Chart:
     ).properties(height=alt.Step(22))
     return finish(chart, "Rows in each evidence table",
                   "Horizontal bars give the number of rows in each data table, split by whether the row's numbers were checked against the source text.")
+
+
+def forest_chart(rows: pd.DataFrame, title: str, description: str, effect_label: str, null_value: float, log_scale: bool) -> alt.LayerChart:
+    """Forest plot: one row per study (square sized by weight) and a diamond for the pooled result.
+
+    ``rows`` comes from trials.forest_table. Hovering a row shows study, N, estimate, CI and weight.
+    """
+    data = rows.assign(order=range(len(rows)), weight=rows["weight"].round(1),
+                       estimate_text=rows["estimate"].round(2).astype(str),
+                       ci_text="[" + rows["ci_lower"].round(2).astype(str) + ", " + rows["ci_upper"].round(2).astype(str) + "]")
+    scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
+    y = alt.Y("label:N", sort=alt.EncodingSortField("order", order="ascending"), title=None, axis=alt.Axis(labelLimit=260))
+    tooltip = [alt.Tooltip("label:N", title="Study"), alt.Tooltip("n:Q", title="Participants", format=".0f"),
+               alt.Tooltip("estimate_text:N", title=effect_label), alt.Tooltip("ci_text:N", title="95% CI"),
+               alt.Tooltip("weight:Q", title="Weight (%)"), alt.Tooltip("source:N", title="Source of numbers")]
+    base = alt.Chart(data).encode(y=y, tooltip=tooltip)
+    ci = base.mark_rule(strokeWidth=2, color="#333333").encode(x=alt.X("ci_lower:Q", scale=scale, title=effect_label), x2="ci_upper:Q")
+    studies = base.transform_filter(alt.datum.kind == "study").mark_square(color=PALETTE[0]).encode(
+        x="estimate:Q", size=alt.Size("weight:Q", legend=None, scale=alt.Scale(range=[40, 300])))
+    pooled = base.transform_filter(alt.datum.kind == "pooled").mark_point(shape="diamond", filled=True, size=260, color=PALETTE[5]).encode(x="estimate:Q")
+    null = alt.Chart(pd.DataFrame({"x": [null_value]})).mark_rule(strokeDash=[4, 4], color="#777777").encode(x="x:Q")
+    chart = alt.layer(null, ci, studies, pooled).properties(height=alt.Step(28), width=480)
+    return finish(chart, title, description)
+
+
+def funnel_chart(effects: pd.DataFrame, pooled_estimate: float, title: str, description: str, effect_label: str) -> alt.LayerChart:
+    """Funnel plot on the analysis scale: effect against its standard error (inverted axis),
+    with the pseudo 95% confidence region around the pooled estimate."""
+    se = effects["vi"].astype(float) ** 0.5
+    data = pd.DataFrame({"study": effects["short_name"], "effect": effects["yi"].astype(float).round(3), "se": se.round(3)})
+    top = float(se.max()) * 1.1 if len(se) else 1.0
+    funnel = pd.DataFrame({"se": [0, top, 0, top], "effect": [pooled_estimate, pooled_estimate - 1.96 * top, pooled_estimate, pooled_estimate + 1.96 * top], "side": ["lower", "lower", "upper", "upper"]})
+    y = alt.Y("se:Q", scale=alt.Scale(reverse=True, domain=[0, top]), title="Standard error")
+    lines = alt.Chart(funnel).mark_line(strokeDash=[4, 4], color="#777777").encode(x="effect:Q", y=y, detail="side:N")
+    centre = alt.Chart(pd.DataFrame({"effect": [pooled_estimate]})).mark_rule(color=PALETTE[5]).encode(x="effect:Q")
+    points = alt.Chart(data).mark_point(filled=True, size=80, color=PALETTE[0]).encode(
+        x=alt.X("effect:Q", title=effect_label), y=y,
+        tooltip=[alt.Tooltip("study:N", title="Study"), alt.Tooltip("effect:Q", title=effect_label), alt.Tooltip("se:Q", title="SE")])
+    return finish(alt.layer(lines, centre, points).properties(width=420, height=280), title, description)
+
+
+def time_course_chart(points: pd.DataFrame, title: str, description: str) -> alt.LayerChart:
+    """Difference from control on MADRS by time since the first dose (log time axis), one
+    colour and shape per drug; hover for the trial and the numbers."""
+    data = points.assign(days=(points["hours"] / 24).round(2), series=points["trial"] + ": " + points["comparison"])
+    x = alt.X("hours:Q", scale=alt.Scale(type="log"), title="Hours since first dose (log scale)",
+              axis=alt.Axis(values=[1, 2, 4, 24, 72, 168, 336, 672, 1344]))
+    selector = alt.selection_point(fields=["drug"], bind="legend")
+    faded = alt.condition(selector, alt.value(1.0), alt.value(0.15))
+    quiet_colour = alt.Color("drug:N", legend=None)
+    tooltip = [alt.Tooltip("trial:N", title="Trial"), alt.Tooltip("drug:N", title="Drug"), alt.Tooltip("hours:Q", title="Hours"),
+               alt.Tooltip("days:Q", title="Days"), alt.Tooltip("estimate:Q", title="Difference (MADRS points)"),
+               alt.Tooltip("comparison:N", title="Comparison")]
+    bars = alt.Chart(data).transform_filter("isValid(datum.ci_lower)").mark_rule(opacity=0.6).encode(
+        x=x, y=alt.Y("ci_lower:Q", title="Difference from control (MADRS points; below 0 favours drug)"), y2="ci_upper:Q",
+        color=quiet_colour, opacity=faded)
+    dots = alt.Chart(data).mark_point(filled=True, size=90).encode(
+        x=x, y="estimate:Q", color=alt.Color("drug:N", title="Drug"), shape=alt.Shape("drug:N", title="Drug"),
+        opacity=faded, tooltip=tooltip).add_params(selector)
+    trend = alt.Chart(data).mark_line(opacity=0.35).encode(x=x, y="estimate:Q", detail="series:N", color=quiet_colour)
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(strokeDash=[4, 4], color="#777777").encode(y="y:Q")
+    chart = alt.layer(zero, trend, bars, dots).properties(width=560, height=320)
+    return finish(chart, title, description)
+
+
+ROB_COLORS = {"low": "#009E73", "some concerns": "#E69F00", "high": "#D55E00"}
+ROB_SYMBOLS = {"low": "+", "some concerns": "?", "high": "−"}
+
+
+def risk_of_bias_chart(rob: pd.DataFrame, title: str, description: str) -> alt.LayerChart:
+    """Traffic-light grid: trial by RoB 2 domain, colour plus a symbol (+ ? −) so colour is
+    never the only carrier of the judgement."""
+    data = rob.assign(judgement=rob["judgement"].str.replace("_", " "), domain=rob["domain"].str.replace("_", " "))
+    data = data.assign(symbol=data["judgement"].map(ROB_SYMBOLS))
+    order = ["randomization", "deviations", "missing data", "measurement", "selective reporting", "overall"]
+    base = alt.Chart(data).encode(
+        x=alt.X("domain:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, orient="top")),
+        y=alt.Y("trial:N", title=None, axis=alt.Axis(labelLimit=260)),
+        tooltip=[alt.Tooltip("trial:N", title="Trial"), alt.Tooltip("domain:N", title="Domain"),
+                 alt.Tooltip("judgement:N", title="Judgement"), alt.Tooltip("reason:N", title="Why"),
+                 alt.Tooltip("judged_by:N", title="Judged by")])
+    cells = base.mark_circle(size=380).encode(color=alt.Color("judgement:N", title="Risk of bias",
+                                              scale=alt.Scale(domain=list(ROB_COLORS), range=list(ROB_COLORS.values()))))
+    text = base.mark_text(fontSize=13, fontWeight="bold", color="white").encode(text="symbol:N")
+    return finish(alt.layer(cells, text).properties(width=alt.Step(70), height=alt.Step(24)), title, description)

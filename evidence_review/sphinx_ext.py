@@ -22,10 +22,13 @@ def _vega_lite_minor() -> str:
 def write_bundle(target_dir: Path) -> Path:
     target_dir.mkdir(parents=True, exist_ok=True)
     stamp = target_dir / ".version"
-    version = f"vl{_vega_lite_minor()}-vlc{vl_convert.__version__}"
+    version = f"vl{_vega_lite_minor()}-vlc{vl_convert.__version__}-wrapped"
     path = target_dir / BUNDLE_NAME
     if not path.exists() or not stamp.exists() or stamp.read_text() != version:
-        path.write_text(vl_convert.javascript_bundle(vl_version=_vega_lite_minor()), encoding="utf-8")
+        # The bundle declares top-level constants (n, t, ...); wrapped in a function so they cannot
+        # collide with other scripts on the page, which would stop the whole bundle from loading.
+        bundle = vl_convert.javascript_bundle(vl_version=_vega_lite_minor())
+        path.write_text("(function () {\n" + bundle + "\n})();\n", encoding="utf-8")
         stamp.write_text(version)
     return path
 
