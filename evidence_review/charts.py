@@ -202,3 +202,69 @@ def risk_of_bias_chart(rob: pd.DataFrame, title: str, description: str) -> alt.L
                                               scale=alt.Scale(domain=list(ROB_COLORS), range=list(ROB_COLORS.values()))))
     text = base.mark_text(fontSize=13, fontWeight="bold", color="white").encode(text="symbol:N")
     return finish(alt.layer(cells, text).properties(width=alt.Step(70), height=alt.Step(24)), title, description)
+
+
+def timeline_chart(findings: pd.DataFrame, phases: list[str], title: str, description: str) -> alt.Chart:
+    """Which step of the proposed mechanism was seen when after a dose, coloured by evidence level
+    (human, animal, in vitro), with the study on hover."""
+    data = findings.assign(citation=findings["citekey"], jitter=findings.groupby(["phase", "topic_label"]).cumcount())
+    levels = list(EVIDENCE_COLORS)
+    chart = alt.Chart(data).mark_point(filled=True, size=140).encode(
+        x=alt.X("phase:N", sort=phases, title="When after the dose", axis=alt.Axis(labelAngle=0, labelLimit=160)),
+        y=alt.Y("topic_label:N", title=None),
+        xOffset=alt.XOffset("jitter:N"),
+        color=alt.Color("evidence:N", title="Evidence from", scale=alt.Scale(domain=levels, range=[EVIDENCE_COLORS[l] for l in levels])),
+        shape=alt.Shape("evidence:N", title="Evidence from", scale=alt.Scale(domain=levels, range=["circle", "square", "triangle-up", "diamond"])),
+        tooltip=[alt.Tooltip("finding:N", title="Finding"), alt.Tooltip("species:N", title="Species"),
+                 alt.Tooltip("drug:N", title="Drug"), alt.Tooltip("time_label:N", title="Time as reported"),
+                 alt.Tooltip("citation:N", title="Source (citekey)")],
+    ).properties(width=560, height=alt.Step(26))
+    return finish(chart, title, description)
+
+
+def evidence_base_chart(counts: pd.DataFrame, title: str, description: str) -> alt.Chart:
+    """Stacked bars: verified findings per mechanistic step, by evidence level."""
+    levels = list(EVIDENCE_COLORS)
+    chart = alt.Chart(counts).mark_bar().encode(
+        y=alt.Y("topic_label:N", title=None, sort="-x"),
+        x=alt.X("sum(findings):Q", title="Verified findings"),
+        color=alt.Color("evidence:N", title="Evidence from", scale=alt.Scale(domain=levels, range=[EVIDENCE_COLORS[l] for l in levels])),
+        tooltip=[alt.Tooltip("topic_label:N", title="Step"), alt.Tooltip("evidence:N", title="Evidence from"),
+                 alt.Tooltip("findings:Q", title="Findings")],
+    ).properties(width=480, height=alt.Step(20))
+    return finish(chart, title, description)
+
+
+def rebus_chart(curves: pd.DataFrame, title: str, description: str) -> alt.Chart:
+    """Prior, evidence and posterior densities with a slider for the prior's precision."""
+    values = sorted(curves["prior_precision"].unique())
+    slider = alt.binding_range(min=min(values), max=max(values), step=values[1] - values[0] if len(values) > 1 else 1,
+                               name="Precision of the prior belief ")
+    param = alt.param(name="prior_precision_value", value=max(values), bind=slider)
+    chart = alt.Chart(curves).mark_line(strokeWidth=3).encode(
+        x=alt.X("x:Q", title="What the belief predicts (arbitrary units)"),
+        y=alt.Y("density:Q", title="Probability density"),
+        color=alt.Color("curve:N", title=None, scale=alt.Scale(domain=["prior belief", "new evidence", "updated belief"],
+                                                               range=[PALETTE[1], PALETTE[0], PALETTE[5]])),
+        strokeDash=alt.StrokeDash("curve:N", title=None, scale=alt.Scale(domain=["prior belief", "new evidence", "updated belief"],
+                                                                         range=[[6, 3], [2, 2], [1, 0]])),
+        tooltip=[alt.Tooltip("curve:N", title="Curve"), alt.Tooltip("x:Q"), alt.Tooltip("density:Q")],
+    ).add_params(param).transform_filter(
+        f"abs(datum.prior_precision - {param.name}) < 1e-6"
+    ).properties(width=520, height=280)
+    return finish(chart, title, description)
+
+
+def verdict_chart(claims: pd.DataFrame, group: str, title: str, description: str) -> alt.Chart:
+    """Stacked bars of claim verdicts per group (seed article or chapter)."""
+    order = ["supported", "supported with caveats", "preclinical only", "theory", "not supported", "contradicted", "insufficient evidence"]
+    colors = ["#009E73", "#56B4E9", "#E69F00", "#999999", "#CC79A7", "#D55E00", "#F0E442"]
+    data = claims.assign(verdict_label=claims["verdict"].str.replace("_", " "))
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y(f"{group}:N", title=None),
+        x=alt.X("count():Q", title="Claims"),
+        color=alt.Color("verdict_label:N", title="Verdict", scale=alt.Scale(domain=order, range=colors), sort=order),
+        order=alt.Order("verdict_order:Q"),
+        tooltip=[alt.Tooltip(f"{group}:N"), alt.Tooltip("verdict_label:N", title="Verdict"), alt.Tooltip("count():Q", title="Claims")],
+    ).transform_calculate(verdict_order=f"indexof({order!r}, datum.verdict_label)").properties(width=480, height=alt.Step(28))
+    return finish(chart, title, description)

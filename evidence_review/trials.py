@@ -197,6 +197,8 @@ QUESTIONS = [
              ("esketamine_intranasal",), "mean_change", "MD", (12, 48), 24),
     Question("esketamine_score_28d", "Esketamine vs placebo spray (with a new oral antidepressant): MADRS difference at day 28",
              ("esketamine_intranasal",), "mean_change", "MD", (600, 700), 672),
+    Question("esketamine_smd_28d", "Esketamine vs placebo spray (with a new oral antidepressant): standardised difference at day 28",
+             ("esketamine_intranasal",), "mean_change", "SMD", (600, 700), 672),
     Question("psilocybin_score_primary", "Psilocybin vs low dose or placebo: MADRS difference at the primary end point (3 to 6 weeks)",
              ("psilocybin",), "mean_change", "MD", (480, 1100), 1032),
 ]
