@@ -268,3 +268,40 @@ def verdict_chart(claims: pd.DataFrame, group: str, title: str, description: str
         tooltip=[alt.Tooltip(f"{group}:N"), alt.Tooltip("verdict_label:N", title="Verdict"), alt.Tooltip("count():Q", title="Claims")],
     ).transform_calculate(verdict_order=f"indexof({order!r}, datum.verdict_label)").properties(width=480, height=alt.Step(28))
     return finish(chart, title, description)
+
+
+def adverse_event_chart(ratios: pd.DataFrame, title: str, description: str) -> alt.LayerChart:
+    """Risk ratios (drug vs control) with 95% CIs for each trial and adverse event, log scale."""
+    data = ratios.assign(row=ratios["event_label"] + " — " + ratios["short_name"],
+                         drug_arm=ratios["events_t"].astype(int).astype(str) + "/" + ratios["n_t"].astype(int).astype(str),
+                         control_arm=ratios["events_c"].astype(int).astype(str) + "/" + ratios["n_c"].astype(int).astype(str),
+                         rr=ratios["rr"].round(2), lo=ratios["ci_lower"].round(2), hi=ratios["ci_upper"].round(2))
+    y = alt.Y("row:N", title=None, axis=alt.Axis(labelLimit=320))
+    tooltip = [alt.Tooltip("short_name:N", title="Trial"), alt.Tooltip("event_label:N", title="Event"),
+               alt.Tooltip("drug_arm:N", title="Drug arm"), alt.Tooltip("control_arm:N", title="Control arm"),
+               alt.Tooltip("rr:Q", title="Risk ratio"), alt.Tooltip("lo:Q", title="95% CI lower"), alt.Tooltip("hi:Q", title="95% CI upper")]
+    ci = alt.Chart(data).mark_rule(strokeWidth=2).encode(y=y, x=alt.X("ci_lower:Q", scale=alt.Scale(type="log"), title="Risk ratio, drug vs control (log scale)"), x2="ci_upper:Q", tooltip=tooltip)
+    dots = alt.Chart(data).mark_point(filled=True, size=90).encode(y=y, x="rr:Q", color=alt.Color("drug:N", title="Drug"), shape=alt.Shape("drug:N", title="Drug"), tooltip=tooltip)
+    one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4], color="#777777").encode(x="x:Q")
+    return finish(alt.layer(one, ci, dots).properties(width=440, height=alt.Step(24)), title, description)
+
+
+def practice_chart(practices: pd.DataFrame, title: str, description: str) -> alt.Chart:
+    """Each practice placed by the certainty of its best evidence and the verdict, with the
+    population and study on hover."""
+    certainty_order = ["very low", "low", "moderate", "high"]
+    verdict_order = ["supported", "supported with caveats", "preclinical only", "insufficient evidence", "not supported", "contradicted"]
+    data = practices.assign(certainty_label=practices["certainty"].str.replace("_", " "),
+                            verdict_label=practices["verdict"].str.replace("_", " "))
+    chart = alt.Chart(data).mark_point(filled=True, size=160).encode(
+        x=alt.X("certainty_label:N", sort=certainty_order, title="Certainty of the evidence", scale=alt.Scale(domain=certainty_order)),
+        y=alt.Y("practice:N", title=None, axis=alt.Axis(labelLimit=300)),
+        xOffset=alt.XOffset("jitter:N"),
+        color=alt.Color("verdict_label:N", title="Verdict", sort=verdict_order,
+                        scale=alt.Scale(domain=verdict_order, range=["#009E73", "#56B4E9", "#E69F00", "#999999", "#CC79A7", "#D55E00"])),
+        shape=alt.Shape("verdict_label:N", title="Verdict", sort=verdict_order, scale=alt.Scale(domain=verdict_order)),
+        tooltip=[alt.Tooltip("practice:N", title="Practice"), alt.Tooltip("population:N", title="Population"),
+                 alt.Tooltip("design:N", title="Design"), alt.Tooltip("finding:N", title="Finding"),
+                 alt.Tooltip("verdict_label:N", title="Verdict"), alt.Tooltip("citekey:N", title="Source (citekey)")],
+    ).transform_window(jitter="row_number()", groupby=["practice", "certainty_label"]).properties(width=360, height=alt.Step(24))
+    return finish(chart, title, description)
