@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: book test outputs validate clean
+.PHONY: book test outputs validate pdf weights chromium clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +15,23 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# axe-core for the accessibility checks, from the npm registry (pinned in package-lock.json).
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $(AXE)
+
+# Debian's chromium for the browser and PDF tests; never a browser downloaded by a test tool.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The browser tests need chromium: sudo apt-get install -y chromium"; fi; }
+
 ## Build the book into _build/html (warnings are errors; every chapter is executed).
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
-## Every check: data and bibliography, unit tests, nbval on every chapter, a clean build.
-test: $(STAMP)
+## Every check: data and bibliography, unit tests, a clean build, browser and PDF tests, nbval.
+test: $(STAMP) $(AXE) chromium
 	$(BIN)/python -m pytest -p no:cacheprovider tests
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg chapters
 
@@ -30,6 +42,15 @@ outputs: $(STAMP)
 ## Only the data and bibliography checks (seconds).
 validate: $(STAMP)
 	$(BIN)/python -m evidence_review.check
+
+## One PDF of the whole book, charts drawn, in _build/pdf/book.pdf.
+pdf: $(STAMP) chromium
+	$(BIN)/jupyter-book build . --builder singlehtml
+	$(BIN)/python -m evidence_review.pdf _build/singlehtml _build/pdf/book.pdf
+
+## Size of every built page and of the shared assets.
+weights: book
+	$(BIN)/python -m evidence_review.page_weights _build/html
 
 clean:
 	rm -rf _build

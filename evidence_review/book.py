@@ -23,7 +23,7 @@ def table_html(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None
     if columns:
         frame = frame[list(columns)].rename(columns=columns)
     body = frame.astype("string").fillna("").to_html(index=False, escape=True, border=0, classes="evidence-table")
-    body = re.sub(r"<table[^>]*>", f'<table class="evidence-table"><caption>{html.escape(caption)}</caption>', body, count=1)
+    body = re.sub(r"<table[^>]*>", f'<table class="evidence-table" tabindex="0"><caption>{html.escape(caption)}</caption>', body, count=1)
     return HTML(body)
 
 

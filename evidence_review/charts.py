@@ -75,7 +75,7 @@ def render_offline(spec: dict, **_metadata) -> dict:
     label = html.escape(f"{title}. {description}", quote=True)
     markup = (
         f'<div class="evidence-chart" role="figure" aria-label="{label}">'
-        f'<div id="{element_id}" class="vega-chart"></div>'
+        f'<div id="{element_id}" class="vega-chart" tabindex="0"></div>'
         f'<p class="chart-description">{html.escape(description)}</p>'
         f"<script>(function(){{var spec={safe_payload};"
         f"function draw(){{var el=document.getElementById('{element_id}');"

@@ -67,5 +67,5 @@ def filterable_table_html(frame: pd.DataFrame, caption: str, columns: dict[str, 
         "r.style.display=ok?'':'none';if(ok){shown++;}});box.querySelector('.ledger-count').textContent=shown+' claims shown';}"
         "box.addEventListener('input',apply);box.addEventListener('change',apply);apply();})();</script>" % table_id)
     return (f'<div class="ledger"><div class="ledger-controls">{" ".join(controls)} <span class="ledger-count" aria-live="polite"></span></div>'
-            f'<table id="{table_id}" class="evidence-table"><caption>{html.escape(caption)}</caption>'
+            f'<table id="{table_id}" class="evidence-table" tabindex="0"><caption>{html.escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{script}</div>")

@@ -39,7 +39,32 @@ def _on_config_inited(app, config) -> None:
     config.html_static_path = list(config.html_static_path) + [str(static_dir)]
 
 
+def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
+    """Jupyter Book always adds sphinx-thebe, which declares THEBE_JS_URL twice on every page (a
+    console error) and points at a public CDN. The book has no live-code buttons, so its scripts
+    are left out of every page."""
+    def keep(script) -> bool:
+        text = str(getattr(script, "filename", "") or "") + str(getattr(script, "attributes", {}).get("body", ""))
+        return "thebe" not in text.lower()
+    if "script_files" in context:
+        context["script_files"] = [s for s in context["script_files"] if keep(s)]
+    if "css_files" in context:
+        context["css_files"] = [c for c in context["css_files"] if "thebe" not in str(getattr(c, "filename", c)).lower()]
+
+
+def _fix_citation_list_role(app, pagename, templatename, context, doctree) -> None:
+    """docutils marks the bibliography as role="list" but its entries as doc-biblioentry, which
+    screen readers (and axe-core) treat as a broken list; the plain container is accessible."""
+    body = context.get("body")
+    if body:
+        for marked in ('<div role="list" class="citation-list">', '<div class="citation-list" role="list">'):
+            body = body.replace(marked, '<div class="citation-list">')
+        context["body"] = body
+
+
 def setup(app):
+    app.connect("html-page-context", _fix_citation_list_role)
     app.connect("config-inited", _on_config_inited)
+    app.connect("html-page-context", _drop_thebe)
     app.add_js_file(BUNDLE_NAME)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,9 +1,16 @@
-"""Shared fixtures: a throwaway copy of the data, schemas and bibliography that a test may break."""
+"""Shared fixtures: a throwaway copy of the data that a test may break, and one clean build of the
+whole book (made once per test session and shared by the build and browser tests)."""
 
 from __future__ import annotations
 
 import csv
+import functools
+import http.server
 import shutil
+import socketserver
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -32,3 +39,32 @@ def read_csv(path: Path) -> tuple[list[str], list[dict]]:
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         return list(reader.fieldnames), list(reader)
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> dict:
+    """Build the book from clean with warnings as errors, once; return the result and html dir."""
+    out = tmp_path_factory.mktemp("book")
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "--warningiserror", "--nitpick", "--keep-going"],
+        capture_output=True, text=True, timeout=1800)
+    return {"result": result, "html": out / "_build" / "html"}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep test output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def served_book(built_book) -> str:
+    """The built book served on a free localhost port, for the browser tests."""
+    if built_book["result"].returncode != 0:
+        pytest.fail("the book did not build; see test_book_builds_with_warnings_as_errors")
+    handler = functools.partial(_QuietHandler, directory=str(built_book["html"]))
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

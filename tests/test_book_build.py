@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
-from evidence_review import ROOT
+from evidence_review.page_weights import CHAPTER_PAGE_LIMIT, page_weights
 
 
-@pytest.mark.build
-def test_book_builds_with_warnings_as_errors(tmp_path):
-    out = tmp_path / "out"
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "--warningiserror", "--nitpick", "--keep-going"],
-        capture_output=True, text=True, timeout=1800)
+def test_book_builds_with_warnings_as_errors(built_book):
+    result = built_book["result"]
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    html = out / "_build" / "html"
-    for page in ["chapters/intro.html", "chapters/methods.html", "chapters/bibliography.html"]:
+    html = built_book["html"]
+    for page in ["chapters/intro.html", "chapters/methods.html", "chapters/bibliography.html", "chapters/clinical_trials.html"]:
         assert (html / page).exists(), page
     assert (html / "_static" / "evidence-vega.js").stat().st_size > 100_000
     methods = (html / "chapters" / "methods.html").read_text(encoding="utf-8")
     assert "evidence-vega.js" in methods and "vegaEmbed(" in methods
-    assert "cdn.jsdelivr" not in methods
+    assert "cdn.jsdelivr" not in methods and "unpkg.com" not in methods
     bibliography = (html / "chapters" / "bibliography.html").read_text(encoding="utf-8")
     assert "https://doi.org/10.1136/bmj.l4898" in bibliography
-    shutil.rmtree(out, ignore_errors=True)
+
+
+def test_every_chapter_page_stays_under_the_size_limit(built_book):
+    weights = page_weights(built_book["html"])
+    print("\n" + weights.to_string(index=False))
+    chapters = weights[weights["page"].str.startswith("chapters/")]
+    too_big = chapters[chapters["bytes"] > CHAPTER_PAGE_LIMIT]
+    assert too_big.empty, f"pages over {CHAPTER_PAGE_LIMIT} bytes:\n{too_big}"
+
+
+def test_chapters_link_the_data_files_they_read(built_book):
+    trials = (built_book["html"] / "chapters" / "clinical_trials.html").read_text(encoding="utf-8")
+    assert "arm_outcomes.csv" in trials and "_downloads" in trials
+    methods = (built_book["html"] / "chapters" / "methods.html").read_text(encoding="utf-8")
+    assert "studies.schema.json" in methods and "_downloads" in methods
