@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: book test outputs validate pdf weights chromium clean
+.PHONY: book test outputs validate pdf weights bench chromium clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ book: $(STAMP)
 ## Every check: data and bibliography, unit tests, a clean build, browser and PDF tests, nbval.
 test: $(STAMP) $(AXE) chromium
 	$(BIN)/python -m pytest -p no:cacheprovider tests
-	$(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg chapters
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg chapters
 
 ## Re-execute every chapter in place, so the committed outputs match the data (then commit them).
 outputs: $(STAMP)
@@ -51,6 +51,10 @@ pdf: $(STAMP) chromium
 ## Size of every built page and of the shared assets.
 weights: book
 	$(BIN)/python -m evidence_review.page_weights _build/html
+
+## Build benchmark (clean, no-op, chapter-edit and data-edit rebuilds; nbval serial and parallel).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/build_benchmark.py
 
 clean:
 	rm -rf _build

@@ -9,22 +9,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import altair as alt
-import vl_convert
-
 BUNDLE_NAME = "evidence-vega.js"
 
 
 def _vega_lite_minor() -> str:
+    import altair as alt  # imported here: a no-op rebuild should not pay for it
+
     return alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
+
+
+def _installed_version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
 
 
 def write_bundle(target_dir: Path) -> Path:
     target_dir.mkdir(parents=True, exist_ok=True)
     stamp = target_dir / ".version"
-    version = f"vl{_vega_lite_minor()}-vlc{vl_convert.__version__}-wrapped"
+    # Package versions from metadata (cheap) decide whether the bundle must be regenerated.
+    version = f"altair{_installed_version('altair')}-vlc{_installed_version('vl-convert-python')}-wrapped"
     path = target_dir / BUNDLE_NAME
     if not path.exists() or not stamp.exists() or stamp.read_text() != version:
+        import vl_convert
+
         # The bundle declares top-level constants (n, t, ...); wrapped in a function so they cannot
         # collide with other scripts on the page, which would stop the whole bundle from loading.
         bundle = vl_convert.javascript_bundle(vl_version=_vega_lite_minor())
@@ -66,5 +74,128 @@ def setup(app):
     app.connect("html-page-context", _fix_citation_list_role)
     app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _drop_thebe)
+    setup_data_aware_execution(app)
+    setup_fast_noop(app)
     app.add_js_file(BUNDLE_NAME)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# --- Data-aware execution -------------------------------------------------------------------
+# Jupyter Book's cache (jupyter-cache, via myst-nb) keys a notebook on its code only, so a data
+# edit would leave its outputs stale. Each chapter's kernel records the files it reads (see
+# evidence_review.dependencies); a chapter whose recorded files changed is marked outdated and its
+# cache record dropped, so it is executed again, and chapters that read nothing changed are not.
+
+import json
+import os
+
+from .dependencies import ENV_VAR, changed_files
+
+
+def _deps_dir(app) -> Path:
+    return Path(app.doctreedir).parent / "evidence_deps"
+
+
+def _init_env(app) -> None:
+    if not hasattr(app.env, "evidence_deps"):
+        app.env.evidence_deps = {}
+
+
+def _notebook_path(app, docname: str) -> Path | None:
+    path = Path(app.srcdir) / f"{docname}.ipynb"
+    return path if path.exists() else None
+
+
+def _drop_cache_record(app, notebook: Path) -> None:
+    import nbformat
+    from jupyter_cache import get_cache
+
+    cache_path = app.env.mystnb_config.execution_cache_path or str(Path(app.outdir).parent / ".jupyter_cache")
+    if not Path(cache_path).exists():
+        return
+    cache = get_cache(cache_path)
+    try:
+        record = cache.match_cache_notebook(nbformat.read(notebook, as_version=4))
+    except KeyError:
+        return
+    cache.remove_cache(record.pk)
+
+
+def _outdated_by_data(app, env, added, changed, removed) -> list[str]:
+    _init_env(app)
+    stale = []
+    for docname, recorded in list(env.evidence_deps.items()):
+        if docname in removed:
+            env.evidence_deps.pop(docname, None)
+            continue
+        notebook = _notebook_path(app, docname)
+        if notebook and changed_files(recorded):
+            _drop_cache_record(app, notebook)
+            stale.append(docname)
+    return stale
+
+
+def _before_read(app, docname: str, source) -> None:
+    """Point the chapter's kernel (started after this, during parsing) at its manifest."""
+    if _notebook_path(app, docname) is None:
+        return
+    manifest = _deps_dir(app) / f"{docname.replace('/', '__')}.json"
+    if manifest.exists():
+        manifest.unlink()
+    os.environ[ENV_VAR] = str(manifest)
+
+
+def _after_read(app, doctree) -> None:
+    _init_env(app)
+    docname = app.env.docname
+    os.environ.pop(ENV_VAR, None)
+    manifest = _deps_dir(app) / f"{docname.replace('/', '__')}.json"
+    if _notebook_path(app, docname) is None or not manifest.exists():
+        return  # not a notebook, or outputs came from the cache: keep what was recorded before
+    app.env.evidence_deps[docname] = json.loads(manifest.read_text(encoding="utf-8"))
+    with (_deps_dir(app) / "executions.log").open("a", encoding="utf-8") as log:
+        log.write(docname + "\n")
+
+
+def _merge_deps(app, env, docnames, other) -> None:
+    _init_env(app)
+    env.evidence_deps.update({d: v for d, v in getattr(other, "evidence_deps", {}).items() if d in docnames})
+
+
+def setup_data_aware_execution(app) -> None:
+    app.connect("builder-inited", _init_env)
+    app.connect("env-get-outdated", _outdated_by_data)
+    app.connect("source-read", _before_read)
+    app.connect("doctree-read", _after_read)
+    app.connect("env-merge-info", _merge_deps)
+
+
+# --- Fast no-op rebuilds ----------------------------------------------------------------------
+# sphinxcontrib-bibtex formats every bibliography entry again on every build (about 1.5 s for
+# ~150 entries), even when no page was read. Its results are kept in the pickled environment, so
+# when no page was read (and therefore neither the pages nor references.bib changed, since a bib
+# change marks the citing pages outdated) the stored formatting is still valid and is reused.
+
+def _note_docs_to_read(app, env, docnames) -> None:
+    env.evidence_docs_read = bool(docnames)
+
+
+def _patch_bibtex_formatting() -> None:
+    from sphinxcontrib.bibtex import domain as bibtex_domain
+
+    original = bibtex_domain.BibtexDomain.env_updated
+    if getattr(original, "_evidence_patched", False):
+        return
+
+    def env_updated(self):
+        if getattr(self.env, "evidence_docs_read", True) is False and self.citations:
+            return []
+        return original(self)
+
+    env_updated._evidence_patched = True
+    bibtex_domain.BibtexDomain.env_updated = env_updated
+
+
+def setup_fast_noop(app) -> None:
+    app.connect("env-before-read-docs", _note_docs_to_read)
+    _patch_bibtex_formatting()

@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import DATA_DIR, SCHEMA_DIR, BIB_PATH
 from .bibliography import read_bibliography
+from .dependencies import record
 from .validation import (DataValidationError, ValidationIssue, check_citekeys, check_foreign_keys,
                          load_schema, read_rows, validate_rows)
 
@@ -28,18 +29,39 @@ def schemas(schema_dir: Path = SCHEMA_DIR) -> dict[str, dict]:
     return found
 
 
-def validate_data(data_dir: Path = DATA_DIR, schema_dir: Path = SCHEMA_DIR, bib_path: Path = BIB_PATH) -> tuple[dict[str, list[dict]], list[ValidationIssue]]:
-    """Validate every table; return the typed rows and all issues (empty when the data is sound)."""
+def with_parents(names, table_schemas: dict[str, dict]) -> list[str]:
+    """The tables asked for plus every table their keys point to (needed to validate them)."""
+    wanted, queue = [], list(names)
+    while queue:
+        name = queue.pop(0)
+        if name in wanted:
+            continue
+        if name not in table_schemas:
+            raise KeyError(f"no table named {name!r}; tables: {', '.join(table_schemas)}")
+        wanted.append(name)
+        schema = table_schemas[name]
+        queue += [fk["reference"]["resource"] for fk in schema.get("foreignKeys", [])]
+        queue += [r["parent"] for r in schema.get("rules", []) if r["rule"] == "same_parent"]
+    return [n for n in table_schemas if n in wanted]
+
+
+def validate_data(data_dir: Path = DATA_DIR, schema_dir: Path = SCHEMA_DIR, bib_path: Path = BIB_PATH,
+                  names: list[str] | None = None) -> tuple[dict[str, list[dict]], list[ValidationIssue]]:
+    """Validate the tables (all, or the named ones and their parents); return the typed rows and
+    all issues (empty when the data is sound)."""
     data_dir = Path(data_dir)
     issues: list[ValidationIssue] = []
     rows_by_table: dict[str, list[dict]] = {}
     table_schemas = schemas(schema_dir)
+    if names is not None:
+        table_schemas = {n: table_schemas[n] for n in with_parents(names, table_schemas)}
     for name, schema in table_schemas.items():
         path = data_dir / schema["path"]
         label = f"data/{schema['path']}"
         if not path.exists():
             issues.append(ValidationIssue(label, None, None, None, "file is missing"))
             continue
+        record(path)
         header, raw_rows, read_issues = read_rows(path, label)
         issues += read_issues
         if read_issues and not header:
@@ -47,7 +69,11 @@ def validate_data(data_dir: Path = DATA_DIR, schema_dir: Path = SCHEMA_DIR, bib_
         typed, row_issues = validate_rows(schema, header, raw_rows, label)
         issues += row_issues
         rows_by_table[name] = typed
-    known_keys = set(read_bibliography(bib_path).keys()) if Path(bib_path).exists() else set()
+    if Path(bib_path).exists():
+        record(bib_path)
+        known_keys = set(read_bibliography(bib_path).keys())
+    else:
+        known_keys = set()
     for name, schema in table_schemas.items():
         if name in rows_by_table:
             label = f"data/{schema['path']}"
@@ -56,9 +82,14 @@ def validate_data(data_dir: Path = DATA_DIR, schema_dir: Path = SCHEMA_DIR, bib_
     return rows_by_table, issues
 
 
-def load_tables(data_dir: Path = DATA_DIR, schema_dir: Path = SCHEMA_DIR, bib_path: Path = BIB_PATH) -> dict[str, pd.DataFrame]:
-    """Validated tables as DataFrames (nullable dtypes), with derived columns added."""
-    rows_by_table, issues = validate_data(data_dir, schema_dir, bib_path)
+def load_tables(names: list[str] | None = None, data_dir: Path = DATA_DIR, schema_dir: Path = SCHEMA_DIR,
+                bib_path: Path = BIB_PATH) -> dict[str, pd.DataFrame]:
+    """Validated tables as DataFrames (nullable dtypes), with derived columns added.
+
+    A chapter names the tables it reads; their parent tables are loaded too, so keys between
+    tables are always checked. The files read are recorded, so the build re-executes a chapter
+    exactly when one of them changes."""
+    rows_by_table, issues = validate_data(data_dir, schema_dir, bib_path, names)
     if issues:
         raise DataValidationError(issues)
     table_schemas = schemas(schema_dir)

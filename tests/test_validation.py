@@ -50,7 +50,7 @@ def errors(root: Path) -> list[str]:
 
 
 def test_good_data_loads_and_converts_days_to_hours(mini_book):
-    frames = load_tables(mini_book / "data", mini_book / "data" / "schema", mini_book / "references.bib")
+    frames = load_tables(data_dir=mini_book / "data", schema_dir=mini_book / "data" / "schema", bib_path=mini_book / "references.bib")
     assert frames["arm_outcomes"].loc[0, "timepoint_hours"] == 24
     assert frames["studies"].loc[0, "n_randomized"] == 40
 
@@ -141,7 +141,7 @@ def test_duplicate_key_is_rejected(mini_book):
 def test_all_errors_of_a_file_are_reported_together_and_loading_stops(mini_book):
     set_table(mini_book, "studies", [{**STUDY, "year": "soon", "n_randomized": "-3", "blinding": "maybe"}])
     with pytest.raises(DataValidationError) as raised:
-        load_tables(mini_book / "data", mini_book / "data" / "schema", mini_book / "references.bib")
+        load_tables(data_dir=mini_book / "data", schema_dir=mini_book / "data" / "schema", bib_path=mini_book / "references.bib")
     message = str(raised.value)
     assert "column 'year'" in message and "column 'n_randomized'" in message and "column 'blinding'" in message
     assert len(raised.value.issues) >= 3
