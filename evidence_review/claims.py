@@ -69,3 +69,16 @@ def filterable_table_html(frame: pd.DataFrame, caption: str, columns: dict[str, 
     return (f'<div class="ledger"><div class="ledger-controls">{" ".join(controls)} <span class="ledger-count" aria-live="polite"></span></div>'
             f'<table id="{table_id}" class="evidence-table" tabindex="0"><caption>{html.escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{script}</div>")
+
+
+CLAIM_COLUMNS = {"claim_id": "Claim", "claim": "What the article says (paraphrased)", "verdict": "Verdict",
+                 "certainty": "Certainty", "rationale": "Why", "refs_for": "Evidence for", "refs_against": "Evidence against"}
+
+
+def chapter_claims_table(claims: pd.DataFrame, chapter: str, topic: str):
+    """The 'popular claims, checked' table that closes each chapter (same columns everywhere)."""
+    from .book import readable, table_html
+
+    mine = claims[claims["chapter"] == chapter]
+    shown = mine.assign(verdict=readable(mine["verdict"]), certainty=readable(mine["certainty"]))
+    return table_html(shown, f"Claims about {topic} in the seed articles, with our verdict (all claims: the claims ledger).", CLAIM_COLUMNS)

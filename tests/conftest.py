@@ -4,18 +4,15 @@ whole book (made once per test session and shared by the build and browser tests
 from __future__ import annotations
 
 import csv
-import functools
-import http.server
 import shutil
-import socketserver
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from evidence_review import ROOT
+from evidence_review.serve import serve_directory
 
 
 @pytest.fixture
@@ -52,19 +49,10 @@ def built_book(tmp_path_factory) -> dict:
     return {"result": result, "html": out / "_build" / "html"}
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # keep test output readable
-        pass
-
-
 @pytest.fixture(scope="session")
 def served_book(built_book) -> str:
     """The built book served on a free localhost port, for the browser tests."""
     if built_book["result"].returncode != 0:
         pytest.fail("the book did not build; see test_book_builds_with_warnings_as_errors")
-    handler = functools.partial(_QuietHandler, directory=str(built_book["html"]))
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve_directory(built_book["html"]) as base:
+        yield base
