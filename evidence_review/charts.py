@@ -79,7 +79,7 @@ def render_offline(spec: dict, **_metadata) -> dict:
         f'<p class="chart-description">{html.escape(description)}</p>'
         f"<script>(function(){{var spec={safe_payload};"
         f"function draw(){{var el=document.getElementById('{element_id}');"
-        f"if(!window.vegaEmbed){{el.textContent='This chart needs the Vega runtime shipped with the book (_static/evidence-vega.js).';return;}}"
+        f"if(!window.vegaEmbed){{el.textContent='This chart needs the Vega runtime that ships with the book (_static/evidence-vega-*.js).';return;}}"
         f"vegaEmbed(el,spec,{{renderer:'svg',actions:false}}).catch(function(e){{console.error(e);el.textContent='Chart failed to draw: '+e;}});}}"
         f"if(document.readyState==='loading'){{document.addEventListener('DOMContentLoaded',draw);}}else{{draw();}}}})();</script>"
         f"</div>"

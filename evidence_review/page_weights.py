@@ -18,7 +18,8 @@ def page_weights(html_dir: Path) -> pd.DataFrame:
     rows = [{"page": str(p.relative_to(html_dir)), "bytes": p.stat().st_size} for p in sorted(html_dir.rglob("*.html"))]
     static = sum(p.stat().st_size for p in (html_dir / "_static").rglob("*") if p.is_file())
     rows.append({"page": "_static/ (shared assets, loaded once)", "bytes": static})
-    rows.append({"page": "_static/evidence-vega.js (chart runtime)", "bytes": (html_dir / "_static" / "evidence-vega.js").stat().st_size})
+    for bundle in sorted((html_dir / "_static").glob("evidence-vega-*.js")):
+        rows.append({"page": f"_static/{bundle.name} (chart runtime)", "bytes": bundle.stat().st_size})
     frame = pd.DataFrame(rows)
     frame["kB"] = (frame["bytes"] / 1000).round(1)
     return frame

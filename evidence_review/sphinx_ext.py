@@ -1,7 +1,7 @@
 """Sphinx extension: ship the Vega runtime with the book, once, as a static file.
 
 Altair's own HTML loads Vega from a public CDN on every page view; the book's charts instead
-call ``vegaEmbed`` from ``_static/evidence-vega.js``, generated from the vl-convert package (no
+call ``vegaEmbed`` from ``_static/evidence-vega-<version>.js``, generated from the vl-convert package (no
 network) and cached by the browser across pages.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-BUNDLE_NAME = "evidence-vega.js"
+BUNDLE_PREFIX = "evidence-vega"
 
 
 def _vega_lite_minor() -> str:
@@ -25,26 +25,31 @@ def _installed_version(package: str) -> str:
 
 
 def write_bundle(target_dir: Path) -> Path:
+    """Write the bundle once per version of altair and vl-convert. The versions are in the file
+    name, so an upgrade gives a new file: neither Sphinx's incremental copy nor a browser cache can
+    serve a stale runtime."""
+    import hashlib
+
     target_dir.mkdir(parents=True, exist_ok=True)
-    stamp = target_dir / ".version"
-    # Package versions from metadata (cheap) decide whether the bundle must be regenerated.
     version = f"altair{_installed_version('altair')}-vlc{_installed_version('vl-convert-python')}-wrapped"
-    path = target_dir / BUNDLE_NAME
-    if not path.exists() or not stamp.exists() or stamp.read_text() != version:
+    path = target_dir / f"{BUNDLE_PREFIX}-{hashlib.sha1(version.encode()).hexdigest()[:8]}.js"
+    if not path.exists():
+        for old in target_dir.glob(f"{BUNDLE_PREFIX}-*.js"):
+            old.unlink()
         import vl_convert
 
         # The bundle declares top-level constants (n, t, ...); wrapped in a function so they cannot
         # collide with other scripts on the page, which would stop the whole bundle from loading.
         bundle = vl_convert.javascript_bundle(vl_version=_vega_lite_minor())
         path.write_text("(function () {\n" + bundle + "\n})();\n", encoding="utf-8")
-        stamp.write_text(version)
     return path
 
 
 def _on_config_inited(app, config) -> None:
     static_dir = Path(app.doctreedir).parent / "vega_static"
-    write_bundle(static_dir)
+    bundle = write_bundle(static_dir)
     config.html_static_path = list(config.html_static_path) + [str(static_dir)]
+    app.add_js_file(bundle.name)
 
 
 def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
@@ -76,7 +81,6 @@ def setup(app):
     app.connect("html-page-context", _drop_thebe)
     setup_data_aware_execution(app)
     setup_fast_noop(app)
-    app.add_js_file(BUNDLE_NAME)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
