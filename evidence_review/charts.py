@@ -222,17 +222,13 @@ def timeline_chart(findings: pd.DataFrame, phases: list[str], title: str, descri
     return finish(chart, title, description)
 
 
-def evidence_base_chart(counts: pd.DataFrame, title: str, description: str) -> alt.Chart:
-    """Stacked bars: verified findings per mechanistic step, by evidence level."""
+def evidence_base_chart(counts: pd.DataFrame, title: str, description: str) -> alt.LayerChart:
+    """Stacked bars: verified findings per mechanistic step, by evidence level (letters H, A, V, T
+    mark human, animal, in-vitro and theory segments)."""
     levels = list(EVIDENCE_COLORS)
-    chart = alt.Chart(counts).mark_bar().encode(
-        y=alt.Y("topic_label:N", title=None, sort="-x"),
-        x=alt.X("sum(findings):Q", title="Verified findings"),
-        color=alt.Color("evidence:N", title="Evidence from", scale=alt.Scale(domain=levels, range=[EVIDENCE_COLORS[l] for l in levels])),
-        tooltip=[alt.Tooltip("topic_label:N", title="Step"), alt.Tooltip("evidence:N", title="Evidence from"),
-                 alt.Tooltip("findings:Q", title="Findings")],
-    ).properties(width=480, height=alt.Step(20))
-    return finish(chart, title, description)
+    data = counts.rename(columns={"findings": "n"})
+    return labelled_stacked_bars(data, "topic_label", "evidence", levels, [EVIDENCE_COLORS[l] for l in levels],
+                                 ["H", "A", "V", "T"], "Verified findings", title, description, "Evidence from")
 
 
 def rebus_chart(curves: pd.DataFrame, title: str, description: str) -> alt.Chart:
@@ -255,19 +251,31 @@ def rebus_chart(curves: pd.DataFrame, title: str, description: str) -> alt.Chart
     return finish(chart, title, description)
 
 
-def verdict_chart(claims: pd.DataFrame, group: str, title: str, description: str) -> alt.Chart:
-    """Stacked bars of claim verdicts per group (seed article or chapter)."""
-    order = ["supported", "supported with caveats", "preclinical only", "theory", "not supported", "contradicted", "insufficient evidence"]
-    colors = ["#009E73", "#56B4E9", "#E69F00", "#999999", "#CC79A7", "#D55E00", "#F0E442"]
-    data = claims.assign(verdict_label=claims["verdict"].str.replace("_", " "))
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y(f"{group}:N", title=None),
-        x=alt.X("count():Q", title="Claims"),
-        color=alt.Color("verdict_label:N", title="Verdict", scale=alt.Scale(domain=order, range=colors), sort=order),
-        order=alt.Order("verdict_order:Q"),
-        tooltip=[alt.Tooltip(f"{group}:N"), alt.Tooltip("verdict_label:N", title="Verdict"), alt.Tooltip("count():Q", title="Claims")],
-    ).transform_calculate(verdict_order=f"indexof({order!r}, datum.verdict_label)").properties(width=480, height=alt.Step(28))
-    return finish(chart, title, description)
+VERDICT_ORDER = ["supported", "supported with caveats", "preclinical only", "theory", "not supported", "contradicted", "insufficient evidence"]
+VERDICT_COLORS = ["#009E73", "#56B4E9", "#E69F00", "#999999", "#CC79A7", "#D55E00", "#F0E442"]
+VERDICT_SYMBOLS = ["S", "C", "P", "T", "N", "X", "I"]
+
+
+def verdict_chart(claims: pd.DataFrame, group: str, title: str, description: str) -> alt.LayerChart:
+    """Stacked bars of claim verdicts per group (seed article or chapter), each segment lettered."""
+    counts = (claims.assign(verdict_label=claims["verdict"].str.replace("_", " "))
+              .groupby([group, "verdict_label"]).size().rename("n").reset_index())
+    present = [v for v in VERDICT_ORDER if v in set(counts["verdict_label"])]
+    colors = [VERDICT_COLORS[VERDICT_ORDER.index(v)] for v in present]
+    symbols = [VERDICT_SYMBOLS[VERDICT_ORDER.index(v)] for v in present]
+    return labelled_stacked_bars(counts, group, "verdict_label", present, colors, symbols, "Claims", title, description, "Verdict")
+
+
+def direction_chart(counts: pd.DataFrame, title: str, description: str) -> alt.LayerChart:
+    """Imaging findings by measure and direction of change (arrows mark the direction), for one
+    timing; ``counts`` has topic_label, direction and n."""
+    order = ["decrease", "increase", "mixed", "no change"]
+    present = [d for d in order if d in set(counts["direction"])]
+    palette = {"decrease": "#0072B2", "increase": "#D55E00", "mixed": "#999999", "no change": "#E69F00"}
+    arrows = {"decrease": "↓", "increase": "↑", "mixed": "~", "no change": "="}
+    return labelled_stacked_bars(counts, "topic_label", "direction", present, [palette[d] for d in present],
+                                 [arrows[d] for d in present], "Verified findings", title, description, "Change")
+
 
 
 def adverse_event_chart(ratios: pd.DataFrame, title: str, description: str) -> alt.LayerChart:
@@ -305,3 +313,26 @@ def practice_chart(practices: pd.DataFrame, title: str, description: str) -> alt
                  alt.Tooltip("verdict_label:N", title="Verdict"), alt.Tooltip("citekey:N", title="Source (citekey)")],
     ).transform_window(jitter="row_number()", groupby=["practice", "certainty_label"]).properties(width=360, height=alt.Step(24))
     return finish(chart, title, description)
+
+
+def labelled_stacked_bars(counts: pd.DataFrame, group: str, category: str, order: list[str], colors: list[str],
+                          symbols: list[str], x_title: str, title: str, description: str, legend_title: str) -> alt.LayerChart:
+    """Horizontal stacked bars whose segments also carry a symbol, so colour is never the only
+    way to tell the categories apart. ``counts`` has columns group, category and n."""
+    symbol_of = dict(zip(order, symbols))
+    data = counts.assign(symbol=counts[category].map(symbol_of),
+                         legend=counts[category].map(lambda c: f"{symbol_of[c]}  {c}"),
+                         rank=counts[category].map({c: i for i, c in enumerate(order)}))
+    legend_order = [f"{symbol_of[c]}  {c}" for c in order]
+    base = alt.Chart(data).transform_stack(
+        stack="n", as_=["x0", "x1"], groupby=[group], sort=[alt.SortField("rank", order="ascending")]
+    ).transform_calculate(mid="(datum.x0 + datum.x1) / 2")
+    y = alt.Y(f"{group}:N", title=None, axis=alt.Axis(labelLimit=260))
+    tooltip = [alt.Tooltip(f"{group}:N"), alt.Tooltip(f"{category}:N", title=legend_title), alt.Tooltip("n:Q", title=x_title)]
+    bars = base.mark_bar().encode(
+        y=y, x=alt.X("x0:Q", title=x_title), x2="x1:Q",
+        color=alt.Color("legend:N", title=legend_title, sort=legend_order, scale=alt.Scale(domain=legend_order, range=colors),
+                        legend=alt.Legend(columns=3, labelLimit=220)),
+        tooltip=tooltip)
+    text = base.mark_text(fontSize=11, fontWeight="bold", color="black").encode(y=y, x="mid:Q", text="symbol:N", tooltip=tooltip)
+    return finish(alt.layer(bars, text).properties(width=480, height=alt.Step(24)), title, description)
