@@ -81,6 +81,7 @@ def setup(app):
     app.connect("html-page-context", _drop_thebe)
     setup_data_aware_execution(app)
     setup_fast_noop(app)
+    setup_parallel_execution(app)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -103,6 +104,8 @@ def _deps_dir(app) -> Path:
 def _init_env(app) -> None:
     if not hasattr(app.env, "evidence_deps"):
         app.env.evidence_deps = {}
+    if not hasattr(app.env, "evidence_preexecuted"):
+        app.env.evidence_preexecuted = set()  # chapters executed in parallel during this build
 
 
 def _notebook_path(app, docname: str) -> Path | None:
@@ -144,6 +147,8 @@ def _before_read(app, docname: str, source) -> None:
     if _notebook_path(app, docname) is None:
         return
     manifest = _deps_dir(app) / f"{docname.replace('/', '__')}.json"
+    if docname in getattr(app.env, "evidence_preexecuted", set()):
+        return  # already executed in parallel; its manifest is fresh
     if manifest.exists():
         manifest.unlink()
     os.environ[ENV_VAR] = str(manifest)
@@ -174,14 +179,24 @@ def setup_data_aware_execution(app) -> None:
     app.connect("env-merge-info", _merge_deps)
 
 
-# --- Fast no-op rebuilds ----------------------------------------------------------------------
+# --- Fast rebuilds ----------------------------------------------------------------------------
 # sphinxcontrib-bibtex formats every bibliography entry again on every build (about 1.5 s for
-# ~150 entries), even when no page was read. Its results are kept in the pickled environment, so
-# when no page was read (and therefore neither the pages nor references.bib changed, since a bib
-# change marks the citing pages outdated) the stored formatting is still valid and is reused.
+# ~150 entries). Its results are kept in the pickled environment; when the bibliography files,
+# the bibliography directives and every page's citations are the same as last time, the stored
+# formatting is still exact, so it is reused instead of recomputed.
 
-def _note_docs_to_read(app, env, docnames) -> None:
-    env.evidence_docs_read = bool(docnames)
+import hashlib as _hashlib
+
+
+def _citation_signature(domain) -> str:
+    parts = sorted(f"{key.docname}:{key.id_}:{[str(f) for f in value.bibfiles]}:{value.list_}:{value.keyprefix}:{sorted(value.citation_nodes)}"
+                   for key, value in domain.bibliographies.items())
+    parts += sorted(f"{ref.docname}:{ref.citation_ref_id}:{[(t.key, t.pre, t.post) for t in ref.targets]}"
+                    for ref in domain.citation_refs)
+    for bibfile in sorted(domain.bibdata.bibfiles):
+        path = Path(bibfile)
+        parts.append(f"{bibfile}:{_hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ''}")
+    return _hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
 def _patch_bibtex_formatting() -> None:
@@ -192,14 +207,84 @@ def _patch_bibtex_formatting() -> None:
         return
 
     def env_updated(self):
-        if getattr(self.env, "evidence_docs_read", True) is False and self.citations:
+        signature = _citation_signature(self)
+        if self.citations and getattr(self.env, "evidence_citation_signature", None) == signature:
             return []
-        return original(self)
+        result = original(self)
+        self.env.evidence_citation_signature = signature
+        return result
 
     env_updated._evidence_patched = True
     bibtex_domain.BibtexDomain.env_updated = env_updated
 
 
 def setup_fast_noop(app) -> None:
-    app.connect("env-before-read-docs", _note_docs_to_read)
     _patch_bibtex_formatting()
+
+
+# --- Parallel execution -------------------------------------------------------------------------
+# myst-nb executes notebooks one after another while reading. Before reading starts, the chapters
+# that will need executing (no cache record) are executed here on all cores and stored in the
+# jupyter-cache, so myst-nb then finds them cached. Any failure is left to myst-nb, which executes
+# that notebook again itself and reports the error as usual.
+
+def _pre_execute(app, env, docnames) -> None:
+    if env.mystnb_config.execution_mode != "cache":
+        return
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from nbclient import NotebookClient
+
+    cache_path = env.mystnb_config.execution_cache_path or str(Path(app.outdir).parent / ".jupyter_cache")
+    cache = get_cache(cache_path)
+    todo = []
+    for docname in docnames:
+        path = _notebook_path(app, docname)
+        if path is None:
+            continue
+        notebook = nbformat.read(path, as_version=4)
+        try:
+            cache.match_cache_notebook(notebook)
+        except KeyError:
+            todo.append((docname, path, notebook))
+    if len(todo) < 2:
+        return
+
+    def execute(item):
+        docname, path, notebook = item
+        manifest = _deps_dir(app) / f"{docname.replace('/', '__')}.json"
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        if manifest.exists():
+            manifest.unlink()
+        kernelspec = notebook.metadata.get("kernelspec")
+        client = NotebookClient(notebook, timeout=env.mystnb_config.execution_timeout, allow_errors=False, record_timing=False,
+                                resources={"metadata": {"path": str(path.parent)}})
+        start = time.perf_counter()
+        try:
+            client.execute(cwd=str(path.parent), env={**os.environ, ENV_VAR: str(manifest)})
+        except Exception:  # noqa: BLE001 - myst-nb re-executes and reports it
+            return None
+        # The cache key is computed from the source notebook (code, cell metadata, kernelspec): keep them.
+        if kernelspec is not None:
+            notebook.metadata["kernelspec"] = kernelspec
+        return docname, path, notebook, time.perf_counter() - start
+
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        done = [r for r in pool.map(execute, todo) if r]
+    for docname, path, notebook, seconds in done:
+        cache.cache_notebook_bundle(CacheBundleIn(notebook, str(path), data={"execution_seconds": seconds}),
+                                    check_validity=False, overwrite=True)
+        env.evidence_preexecuted.add(docname)
+
+
+def _reset_preexecuted(app) -> None:
+    app.env.evidence_preexecuted = set()
+
+
+def setup_parallel_execution(app) -> None:
+    app.connect("builder-inited", _reset_preexecuted)
+    app.connect("env-before-read-docs", _pre_execute, priority=900)
