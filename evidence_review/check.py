@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from . import BIB_PATH, CHAPTERS_DIR, ROOT
+from . import BIB_PATH, CHAPTERS_DIR
 from .bibliography import check_bibliography, check_citations, entries_without_verified_doi, unused_entries
 from .tables import validate_data
 

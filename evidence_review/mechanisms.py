@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 EVIDENCE_LEVEL = {"human": "human", "mouse": "animal", "rat": "animal", "drosophila": "animal", "zebrafish": "animal",

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from evidence_review.tables import load_tables
-from evidence_review.trials import QUESTIONS, Question, forest_table, run_question, study_effects, summary_of_findings
+from evidence_review.trials import QUESTIONS, Question, run_question, study_effects, summary_of_findings
 
 Q_RESPONSE = Question("t_resp", "test", ("ketamine_iv",), "response", "RR", (12, 48), 24)
 Q_SCORE = Question("t_md", "test", ("ketamine_iv",), "mean_change", "MD", (12, 48), 24)
