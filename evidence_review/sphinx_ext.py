@@ -101,6 +101,11 @@ def _deps_dir(app) -> Path:
     return Path(app.doctreedir).parent / "evidence_deps"
 
 
+def _manifest_path(app, docname: str) -> Path:
+    """Where a chapter's kernel records the files it read during this build."""
+    return _deps_dir(app) / f"{docname.replace('/', '__')}.json"
+
+
 def _init_env(app) -> None:
     if not hasattr(app.env, "evidence_deps"):
         app.env.evidence_deps = {}
@@ -146,7 +151,7 @@ def _before_read(app, docname: str, source) -> None:
     """Point the chapter's kernel (started after this, during parsing) at its manifest."""
     if _notebook_path(app, docname) is None:
         return
-    manifest = _deps_dir(app) / f"{docname.replace('/', '__')}.json"
+    manifest = _manifest_path(app, docname)
     if docname in getattr(app.env, "evidence_preexecuted", set()):
         return  # already executed in parallel; its manifest is fresh
     if manifest.exists():
@@ -158,7 +163,7 @@ def _after_read(app, doctree) -> None:
     _init_env(app)
     docname = app.env.docname
     os.environ.pop(ENV_VAR, None)
-    manifest = _deps_dir(app) / f"{docname.replace('/', '__')}.json"
+    manifest = _manifest_path(app, docname)
     if _notebook_path(app, docname) is None or not manifest.exists():
         return  # not a notebook, or outputs came from the cache: keep what was recorded before
     app.env.evidence_deps[docname] = json.loads(manifest.read_text(encoding="utf-8"))
@@ -256,7 +261,7 @@ def _pre_execute(app, env, docnames) -> None:
 
     def execute(item):
         docname, path, notebook = item
-        manifest = _deps_dir(app) / f"{docname.replace('/', '__')}.json"
+        manifest = _manifest_path(app, docname)
         manifest.parent.mkdir(parents=True, exist_ok=True)
         if manifest.exists():
             manifest.unlink()

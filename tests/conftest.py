@@ -24,6 +24,18 @@ def book_copy(tmp_path: Path) -> Path:
     return tmp_path
 
 
+BOOK_FILES = ["_config.yml", "_toc.yml", "references.bib", "data", "chapters", "_static", "tests/nbval_sanitize.cfg"]
+
+
+def copy_book(target: Path) -> Path:
+    """A complete copy of the book's sources (not the package), so a test can edit and rebuild it."""
+    for name in BOOK_FILES:
+        source = ROOT / name
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / name)
+    return target
+
+
 def write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=header)

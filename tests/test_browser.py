@@ -17,9 +17,9 @@ import pytest
 
 from evidence_review import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]
+from evidence_review.pdf import CHROMIUM as CHROMIUM_PATH, FLAGS
+
+CHROMIUM = Path(CHROMIUM_PATH)
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 if not CHROMIUM.exists() or not AXE.exists():

@@ -4,7 +4,6 @@ or data changed, and the built page shows the new number."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +12,7 @@ import pytest
 
 from evidence_review import ROOT
 
-COPIED = ["_config.yml", "_toc.yml", "references.bib", "data", "chapters", "_static"]
-
+from conftest import copy_book
 
 def build(book: Path) -> set[str]:
     log = book / "_build" / "evidence_deps" / "executions.log"
@@ -29,11 +27,7 @@ def build(book: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("rebuild")
-    for name in COPIED:
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / name)
-    return target
+    return copy_book(tmp_path_factory.mktemp("rebuild"))
 
 
 def all_chapters() -> set[str]:

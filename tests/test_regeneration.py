@@ -3,27 +3,11 @@ that number no longer match, and nbval fails. Without this, a lax check could pa
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from evidence_review import ROOT
-
-from conftest import read_csv, write_csv
-
-COPIED = ["_config.yml", "_toc.yml", "references.bib", "data", "chapters", "tests/nbval_sanitize.cfg"]
-
-
-def copy_book(target: Path) -> Path:
-    for name in COPIED:
-        source = ROOT / name
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            shutil.copy(source, target / name)
-    return target
+from conftest import copy_book, read_csv, write_csv
 
 
 def nbval(book: Path, notebook: str) -> subprocess.CompletedProcess:
