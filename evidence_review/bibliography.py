@@ -85,9 +85,16 @@ def check_bibliography(path: Path) -> list[BibIssue]:
         else:
             detail = (str(getattr(block, "error", "")).strip().splitlines() or ["unreadable entry"])[0]
             issues.append(BibIssue(label, line, None, f"parse error: {detail}"))
+    first_with_doi: dict[str, str] = {}
     for entry in library.entries:
         line = entry.start_line + 1
         fields = {k.lower(): v.value for k, v in entry.fields_dict.items()}
+        doi_key = str(fields.get("doi", "")).strip().lower()
+        if doi_key:  # one paper, one key: two keys would count one trial twice
+            if doi_key in first_with_doi:
+                issues.append(BibIssue(label, line, entry.key, f"same DOI {doi_key} as entry {first_with_doi[doi_key]!r}; keep one key"))
+            else:
+                first_with_doi[doi_key] = entry.key
         for name in REQUIRED_FIELDS.get(entry.entry_type.lower(), ["title", "year"]):
             if not str(fields.get(name, "")).strip():
                 issues.append(BibIssue(label, line, entry.key, f"@{entry.entry_type} entry is missing required field '{name}'"))
@@ -141,4 +148,8 @@ def short_citation(entry: dict[str, str]) -> str:
     first = author.split(" and ")[0]
     surname = first.split(",")[0] if "," in first else first.split()[-1]
     surname = surname.replace("{", "").replace("}", "").strip()
+    if not surname or surname.lower() in {"others", "unknown", "anonymous"}:
+        # No named author seen: the first words of the title say which source it is.
+        words = entry.get("title", "?").replace("{", "").replace("}", "").split()
+        surname = " ".join(words[:4]) + ("…" if len(words) > 4 else "")
     return f"{surname} {entry.get('year', '')}".strip()

@@ -27,6 +27,17 @@ def table_html(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None
     return HTML(body)
 
 
+def glue_evidence_date() -> str:
+    """Glue 'current_to', the date of the latest search, for the "Evidence current to" line at the
+    top of every evidence chapter (so the chapter re-executes when the search record changes)."""
+    from .screening import evidence_current_to, format_date
+    from .tables import load_tables
+
+    current_to = format_date(evidence_current_to(load_tables(["searches"])["searches"]))
+    glue_all({"current_to": current_to})
+    return current_to
+
+
 def glue_all(values: dict) -> None:
     """Glue several values at once, for the prose (display=False keeps them out of the page)."""
     from myst_nb import glue
@@ -43,7 +54,12 @@ def pct(numerator: float, denominator: float) -> str:
 # Codes used in the data, as readers should see them.
 DISPLAY_LABELS = {
     "trd": "treatment-resistant depression", "mdd": "major depression", "bipolar_depression": "bipolar depression",
-    "mdd_suicidal_ideation": "depression with suicidal ideation", "mixed": "mixed",
+    "mdd_suicidal_ideation": "depression with suicidal ideation", "mixed": "unipolar and bipolar",
+    "adolescent": "adolescents", "perioperative": "depressed surgical patients", "postpartum": "postpartum depression",
+    "older_adults": "older adults", "medically_ill": "serious medical illness", "depressive_symptoms": "depressive symptoms (no diagnosis required)", "add_on": "added to an antidepressant", "not_reported": "not reported",
+    "active_placebo": "active placebo", "low_dose": "very low dose", "active_drug": "another drug",
+    "waiting_list": "waiting list", "usual_care": "usual care", "other_dose": "another dose", "ect": "ECT",
+    "primary": "primary", "secondary": "secondary", "derived": "derived", "press": "press", "unverified": "unverified",
     "parallel_rct": "parallel", "crossover_rct": "crossover", "randomized_withdrawal": "randomised withdrawal",
     "open_label": "open-label", "double_blind": "double-blind", "single_blind": "single-blind (raters)",
     "very_low": "very low", "some_concerns": "some concerns", "supported_with_caveats": "supported with caveats",

@@ -12,6 +12,7 @@ import html
 import json
 from collections import Counter
 
+import numpy as np
 import altair as alt
 import pandas as pd
 
@@ -96,27 +97,30 @@ def use_house_style() -> None:
     alt.renderers.enable(RENDERER_NAME)
 
 
-def finish(chart: alt.TopLevelMixin, title: str, description: str, subtitle: str | None = None) -> alt.TopLevelMixin:
-    """Attach the title and the screen-reader description every chart must have."""
-    if not title.strip() or not description.strip():
+def finish(chart: alt.TopLevelMixin, title: str | list[str], description: str, subtitle: str | None = None) -> alt.TopLevelMixin:
+    """Attach the title (a string, or lines of a long title) and the screen-reader description
+    every chart must have."""
+    if not " ".join([title] if isinstance(title, str) else title).strip() or not description.strip():
         raise ChartAccessibilityError("title and description must both be non-empty")
-    title_params = alt.TitleParams(text=title, subtitle=subtitle) if subtitle else title
+    title_params = alt.TitleParams(text=title, subtitle=subtitle) if subtitle else alt.TitleParams(text=title) if isinstance(title, list) else title
     return chart.properties(title=title_params, description=description)
 
 
-def table_rows_chart(counts: pd.DataFrame) -> alt.Chart:
-    """Horizontal bars: rows per evidence table, split into verified and unverified rows."""
-    long = counts.assign(unverified_rows=counts["rows"] - counts["verified_rows"]).melt(
-        id_vars="table", value_vars=["verified_rows", "unverified_rows"], var_name="status", value_name="n")
-    long["status"] = long["status"].map({"verified_rows": "checked against source", "unverified_rows": "not yet checked"})
-    chart = alt.Chart(long).mark_bar().encode(
-        y=alt.Y("table:N", title=None, sort=alt.EncodingSortField("n", op="sum", order="descending")),
-        x=alt.X("sum(n):Q", title="Rows"),
-        color=alt.Color("status:N", title="Status", scale=alt.Scale(domain=["checked against source", "not yet checked"], range=[PALETTE[0], PALETTE[1]])),
-        tooltip=[alt.Tooltip("table:N", title="Table"), alt.Tooltip("status:N", title="Status"), alt.Tooltip("sum(n):Q", title="Rows")],
-    ).properties(height=alt.Step(22))
-    return finish(chart, "Rows in each evidence table",
-                  "Horizontal bars give the number of rows in each data table, split by whether the row's numbers were checked against the source text.")
+LEVEL_ORDER = ["primary", "secondary", "derived", "press", "unverified"]
+LEVEL_COLORS = ["#0072B2", "#56B4E9", "#009E73", "#E69F00", "#999999"]
+LEVEL_SYMBOLS = ["P", "S", "D", "R", "U"]
+
+
+def evidence_level_chart(counts: pd.DataFrame) -> alt.LayerChart:
+    """Lettered stacked bars: rows per table by evidence level (tables whose rows carry one)."""
+    graded = counts.dropna(subset=["primary"])
+    long = graded.melt(id_vars="table", value_vars=LEVEL_ORDER, var_name="level", value_name="n")
+    long = long[long["n"] > 0].assign(table=lambda d: d["table"].str.replace("_", " "))
+    return labelled_stacked_bars(long, "table", "level", LEVEL_ORDER, LEVEL_COLORS, LEVEL_SYMBOLS, "Rows",
+                                 "Where each table's numbers were read",
+                                 "Stacked horizontal bars give, for each data table, how many rows were read in the trial's own report "
+                                 "(P, primary), second-hand (S, secondary), computed from other numbers (D, derived), in press reports "
+                                 "(R) or not seen in any source (U, unverified).", "Evidence level")
 
 
 def forest_chart(rows: pd.DataFrame, title: str, description: str, effect_label: str, null_value: float, log_scale: bool) -> alt.LayerChart:
@@ -128,18 +132,25 @@ def forest_chart(rows: pd.DataFrame, title: str, description: str, effect_label:
                        estimate_text=rows["estimate"].round(2).astype(str),
                        ci_text="[" + rows["ci_lower"].round(2).astype(str) + ", " + rows["ci_upper"].round(2).astype(str) + "]")
     scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
-    y = alt.Y("label:N", sort=alt.EncodingSortField("order", order="ascending"), title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("label:N", sort=alt.EncodingSortField("order", order="ascending"), title=None, axis=alt.Axis(labelLimit=210))
     tooltip = [alt.Tooltip("label:N", title="Study"), alt.Tooltip("n:Q", title="Participants", format=".0f"),
                alt.Tooltip("estimate_text:N", title=effect_label), alt.Tooltip("ci_text:N", title="95% CI"),
                alt.Tooltip("weight:Q", title="Weight (%)"), alt.Tooltip("source:N", title="Source of numbers")]
-    base = alt.Chart(data).encode(y=y, tooltip=tooltip)
+    if "contrast" in data:
+        tooltip += [alt.Tooltip("contrast:N", title="Contrast used"), alt.Tooltip("evidence:N", title="Evidence level")]
+    # The tooltip sits on the marks a reader points at (squares, diamond), not repeated on every layer.
+    base = alt.Chart(data).encode(y=y)
     ci = base.mark_rule(strokeWidth=2, color="#333333").encode(x=alt.X("ci_lower:Q", scale=scale, title=effect_label), x2="ci_upper:Q")
     studies = base.transform_filter(alt.datum.kind == "study").mark_square(color=PALETTE[0]).encode(
-        x="estimate:Q", size=alt.Size("weight:Q", legend=None, scale=alt.Scale(range=[40, 300])))
-    pooled = base.transform_filter(alt.datum.kind == "pooled").mark_point(shape="diamond", filled=True, size=260, color=PALETTE[5]).encode(x="estimate:Q")
+        x="estimate:Q", size=alt.Size("weight:Q", legend=None, scale=alt.Scale(range=[40, 300])), tooltip=tooltip,
+        description="label:N")  # each square's accessible name
+    pooled = base.transform_filter(alt.datum.kind == "pooled").mark_point(shape="diamond", filled=True, size=260, color=PALETTE[5]).encode(
+        x="estimate:Q", tooltip=tooltip, description="label:N")
     null = alt.Chart(pd.DataFrame({"x": [null_value]})).mark_rule(strokeDash=[4, 4], color="#777777").encode(x="x:Q")
-    chart = alt.layer(null, ci, studies, pooled).properties(height=alt.Step(28), width=480)
-    return finish(chart, title, description)
+    # Narrow enough that labels, plot and a wrapped title fit the text column (about 650 px).
+    layers = [null, ci, studies] + ([pooled] if (rows["kind"] == "pooled").any() else [])  # no empty layer (it would have no accessible name)
+    chart = alt.layer(*layers).properties(height=alt.Step(28), width=380)
+    return finish(chart, _wrap(title, 60), description)
 
 
 def funnel_chart(effects: pd.DataFrame, pooled_estimate: float, title: str, description: str, effect_label: str) -> alt.LayerChart:
@@ -191,6 +202,8 @@ def risk_of_bias_chart(rob: pd.DataFrame, title: str, description: str) -> alt.L
     never the only carrier of the judgement."""
     data = rob.assign(judgement=rob["judgement"].str.replace("_", " "), domain=rob["domain"].str.replace("_", " "))
     data = data.assign(symbol=data["judgement"].map(ROB_SYMBOLS))
+    # Only what the chart shows: every extra column would be shipped inside the page.
+    data = data[["trial", "domain", "judgement", "reason", "judged_by", "symbol"]]
     order = ["randomization", "deviations", "missing data", "measurement", "selective reporting", "overall"]
     base = alt.Chart(data).encode(
         x=alt.X("domain:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, orient="top")),
@@ -336,3 +349,104 @@ def labelled_stacked_bars(counts: pd.DataFrame, group: str, category: str, order
         tooltip=tooltip)
     text = base.mark_text(fontSize=11, fontWeight="bold", color="black").encode(y=y, x="mid:Q", text="symbol:N", tooltip=tooltip)
     return finish(alt.layer(bars, text).properties(width=480, height=alt.Step(24)), title, description)
+
+
+def prisma_chart(counts: dict, title: str, description: str) -> alt.LayerChart:
+    """PRISMA 2020 flow diagram drawn from screening.prisma_counts: boxes on the left follow the
+    records down; boxes on the right say what left at each stage and why."""
+    sources = "; ".join(f"{label}: {n}" for label, n in counts["by_source"].items())
+    reasons = [f"{reason}: {n}" for reason, n in counts["reasons"].items()] or ["none"]
+    boxes = [
+        # x, y (top), height in lines, text lines
+        (0, 0, [f"Records identified: {counts['identified']}", *_wrap(sources, 46)]),
+        (1, 0, [f"Duplicates removed before screening: {counts['duplicates']}",
+                f"Identified, awaiting assessment: {counts['awaiting']}"]),
+        (0, 1, [f"Records screened: {counts['screened']}"]),
+        (1, 1, [f"Records excluded at screening: {counts['excluded_screening']}"]),
+        (0, 2, [f"Reports assessed for eligibility: {counts['assessed']}"]),
+        (1, 2, [f"Reports excluded: {counts['excluded_assessed']}", *reasons]),
+        (0, 3, [f"Studies included: {counts['studies']}", f"Reports of included studies: {counts['reports']}"]),
+    ]
+    width, line, gap = 300, 15, 36
+    heights = {(c, st): 16 + len(lines) * line for c, st, lines in boxes}
+    tops, top = {}, 10
+    for stage in range(4):  # each stage starts below the taller of its two boxes
+        tops[stage] = top
+        top += max(heights.get((0, stage), 0), heights.get((1, stage), 0)) + gap
+    data = pd.DataFrame([{"column": c, "stage": st, "text": lines, "x": 20 + c * 330, "y": tops[st],
+                          "x2": 20 + c * 330 + width, "y2": tops[st] + heights[(c, st)]} for c, st, lines in boxes])
+    total = top
+    arrows = pd.DataFrame([{"x": 170, "y": tops[st] + heights[(0, st)], "x2": 170, "y2": tops[st + 1]} for st in range(3)]
+                          + [{"x": 320, "y": tops[st] + 16, "x2": 350, "y2": tops[st] + 16} for st in range(3)])
+    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, 660]))
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[0, total], reverse=True))
+    rects = alt.Chart(data).mark_rect(fill="white", stroke="#333333", strokeWidth=1).encode(x=x, x2="x2:Q", y=y, y2="y2:Q")
+    text = alt.Chart(data).transform_calculate(tx="datum.x + 8", ty="datum.y + 8").mark_text(
+        align="left", baseline="top", fontSize=11, lineHeight=line, color="black").encode(
+        x=alt.X("tx:Q", axis=None, scale=alt.Scale(domain=[0, 660])), y=alt.Y("ty:Q", axis=None, scale=alt.Scale(domain=[0, total], reverse=True)),
+        text="text")
+    links = alt.Chart(arrows).mark_rule(color="#333333", strokeWidth=1.5).encode(x=x, x2="x2:Q", y=y, y2="y2:Q")
+    chart = alt.layer(links, rects, text).properties(width=660, height=total)
+    return finish(chart, title, description)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Split text into lines of at most ``width`` characters at spaces (for boxes in a diagram)."""
+    lines, current = [], ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    return lines + ([current] if current else [])
+
+
+def empty_chart(title: str, message: str) -> alt.Chart:
+    """A placeholder figure that states plainly why there is nothing to plot (no trial has usable
+    numbers yet), so a question never silently disappears from the page."""
+    chart = alt.Chart(pd.DataFrame({"text": [message]})).mark_text(fontSize=13, color="#333333").encode(text="text:N")
+    return finish(chart.properties(width=480, height=40), title, f"No data to plot: {message}")
+
+
+def pooled_harms_chart(pooled: pd.DataFrame, title: str, description: str) -> alt.LayerChart:
+    """Pooled risk ratio per harm, one panel row per drug (dot and 95% CI, log scale); the
+    number of trials is in the label, so a one-trial estimate is never mistaken for a pooled one."""
+    data = pooled.dropna(subset=["rr"]).assign(
+        label=lambda d: d["event_label"] + " (" + d["k_rr"].astype(int).astype(str) + " trial" + np.where(d["k_rr"] == 1, "", "s") + ")",
+        rr_text=lambda d: d["rr"].round(2).astype(str) + " (" + d["rr_lower"].round(2).astype(str) + " to " + d["rr_upper"].round(2).astype(str) + ")")
+    data = data[["drug", "label", "rr", "rr_lower", "rr_upper", "rr_text"]]
+    scale = alt.Scale(type="log")
+    y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("rr", order="descending"), axis=alt.Axis(labelLimit=230))
+    tooltip = [alt.Tooltip("drug:N", title="Drug"), alt.Tooltip("label:N", title="Harm"), alt.Tooltip("rr_text:N", title="Risk ratio (95% CI)")]
+    # Layers without data of their own, so the facet splits the rows by drug.
+    base = alt.Chart().encode(y=y)
+    ci = base.mark_rule(strokeWidth=2, color="#333333").encode(x=alt.X("rr_lower:Q", scale=scale, title="Risk ratio, drug vs control (log scale)"), x2="rr_upper:Q")
+    dots = base.mark_circle(size=80, color=PALETTE[5], opacity=1).encode(x="rr:Q", tooltip=tooltip, description="label:N")
+    null = alt.Chart().mark_rule(strokeDash=[4, 4], color="#777777", aria=False).encode(x=alt.datum(1.0))  # decorative reference line
+    chart = alt.layer(ci, dots, null, data=data).properties(width=330, height=alt.Step(18)).facet(
+        row=alt.Row("drug:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")))
+    return finish(chart.resolve_scale(y="independent"), title, description)
+
+
+def benefit_harm_chart(rows: pd.DataFrame, title: str, description: str) -> alt.LayerChart:
+    """Number needed to treat for a response beside numbers needed to harm, per drug (log scale,
+    with the range the 95% CI implies; open-ended ranges are cut at 1,000)."""
+    cap = 1000.0
+    data = rows.assign(value=rows["value"].clip(upper=cap), low=rows["low"].clip(upper=cap), high=rows["high"].clip(upper=cap),
+                       kind=np.where(rows["measure"].str.startswith("benefit"), "benefit", "harm"),
+                       text=lambda d: d["value"].round(0).astype(int).astype(str))
+    data = data[["drug", "measure", "value", "low", "high", "kind", "text", "k"]]
+    x = alt.X("value:Q", scale=alt.Scale(type="log", domain=[1, cap]), title="Number of people treated for one extra person affected (log scale)")
+    y = alt.Y("measure:N", title=None, axis=alt.Axis(labelLimit=260))
+    tooltip = [alt.Tooltip("drug:N", title="Drug"), alt.Tooltip("measure:N", title="Outcome"), alt.Tooltip("text:N", title="Number needed"),
+               alt.Tooltip("k:Q", title="Trials")]
+    base = alt.Chart().encode(y=y)
+    rule = base.mark_rule(strokeWidth=2, color="#333333").encode(x=alt.X("low:Q", scale=alt.Scale(type="log", domain=[1, cap])), x2="high:Q")
+    dots = base.mark_point(filled=True, size=110, opacity=1).encode(
+        x=x, shape=alt.Shape("kind:N", title=None, scale=alt.Scale(domain=["benefit", "harm"], range=["circle", "triangle-up"])),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["benefit", "harm"], range=[PALETTE[2], PALETTE[5]])),
+        tooltip=tooltip, description="measure:N")
+    chart = alt.layer(rule, dots, data=data).properties(width=300, height=alt.Step(22)).facet(
+        row=alt.Row("drug:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")))
+    return finish(chart.resolve_scale(y="independent"), title, description)

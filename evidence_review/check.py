@@ -16,7 +16,7 @@ def data_citekeys(rows_by_table: dict[str, list[dict]]) -> set[str]:
     keys = set()
     for rows in rows_by_table.values():
         for row in rows:
-            for col in ("citekey", "refs_for", "refs_against"):
+            for col in ("citekey", "source_citekey", "refs_for", "refs_against"):
                 if row.get(col):
                     keys.update(k.strip() for k in str(row[col]).split(";") if k.strip())
     return keys

@@ -6,13 +6,15 @@ import numpy as np
 import pandas as pd
 
 from . import meta_analysis as ma
+from .tables import evidence_grade
 from .trials import DRUG_LABELS, Z95
 
 
 def arm_event_rates(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Verified adverse-event counts with a denominator, one row per arm and event."""
+    """Adverse-event counts with a denominator, one row per arm and event; press and unverified
+    counts are left out, as in the efficacy analyses."""
     ae = tables["adverse_events"]
-    ae = ae[(ae["verified"] == "yes") & ae["n"].notna()]
+    ae = ae[(evidence_grade(ae) != "") & ae["n"].notna()]
     arms = tables["trial_arms"][["arm_id", "arm_label", "role"]]
     studies = tables["studies"][["study_id", "short_name", "intervention_class"]]
     out = ae.merge(arms, on="arm_id").merge(studies, on="study_id")
@@ -36,3 +38,140 @@ def event_risk_ratios(rates: pd.DataFrame) -> pd.DataFrame:
     both["ci_lower"] = np.exp(both["yi"] - Z95 * se)
     both["ci_upper"] = np.exp(both["yi"] + Z95 * se)
     return both[both["dropped_reason"] == ""].reset_index(drop=True)
+
+
+DRUG_GROUPS = {"esketamine": "esketamine", "ketamine": "racemic ketamine", "psilocybin": "psilocybin"}
+EVENT_LABELS = {"dissociation": "dissociation", "blood_pressure_increase": "raised blood pressure", "sedation": "sedation",
+                "somnolence": "sleepiness", "dizziness": "dizziness", "nausea": "nausea", "vomiting": "vomiting",
+                "headache": "headache", "dysgeusia": "altered taste", "vertigo": "vertigo", "anxiety": "anxiety",
+                "suicidal_ideation": "suicidal thoughts on treatment", "discontinuation_ae": "stopping because of adverse events",
+                "serious_ae": "serious adverse events", "death": "death"}
+# The events a reader weighs most: the commonest (dissociation) and the most serious.
+SERIOUS_EVENTS = ("serious_ae", "discontinuation_ae", "death")
+
+
+def drug_group(intervention_class: pd.Series) -> pd.Series:
+    """esketamine, racemic ketamine (any route) or a psychedelic, from the study's drug class."""
+    return intervention_class.map(lambda c: DRUG_GROUPS.get(str(c).split("_")[0], str(c)))
+
+
+def event_counts_per_trial(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Events and participants per trial, event and drug group, drug arms and control arms each
+    combined (one comparison per trial). Only placebo-type controls: a harm against another active
+    treatment is not a harm of the drug."""
+    rates = arm_event_rates(tables)
+    arms = tables["trial_arms"][["arm_id", "comparator_type"]]
+    rates = rates.merge(arms, on="arm_id", how="left")
+    placebo_like = {"saline", "placebo", "active_placebo", "low_dose", "none"}
+    rates = rates[rates["comparator_type"].isin(placebo_like) | (rates["role"] == "intervention")]
+    rates = rates[rates["event"] != "other"]
+    key = ["study_id", "short_name", "intervention_class", "event"]
+    treated = rates[rates["role"] == "intervention"].groupby(key, as_index=False)[["events", "n"]].sum()
+    control = rates[rates["role"] == "control"].groupby(key, as_index=False)[["events", "n"]].sum()
+    both = treated.merge(control, on=key, suffixes=("_t", "_c"))
+    both["drug"] = drug_group(both["intervention_class"])
+    return both.rename(columns={"events_t": "events_t", "n_t": "n_t", "events_c": "events_c", "n_c": "n_c"})
+
+
+def pooled_harms(tables: dict[str, pd.DataFrame], min_trials: int = 2) -> pd.DataFrame:
+    """Pooled risk ratio (REML, per-trial zero-cell correction) and risk difference per drug and
+    event, with absolute risks per 1,000 and the number needed to harm. Trials with no events in
+    either arm carry no information on a ratio scale: they are counted and reported, and they do
+    enter the risk difference."""
+    counts = event_counts_per_trial(tables)
+    rows = []
+    for (drug, event), group in counts.groupby(["drug", "event"]):
+        group = group.reset_index(drop=True)
+        ratio = ma.binary_effects(group, "RR")
+        informative = ratio[ratio["dropped_reason"] == ""]
+        n_t, n_c = int(group["n_t"].sum()), int(group["n_c"].sum())
+        row = {"drug": drug, "event": event, "event_label": EVENT_LABELS.get(event, event.replace("_", " ")),
+               "k": len(group), "k_no_events": int((ratio["dropped_reason"] != "").sum()),
+               "events_t": int(group["events_t"].sum()), "n_t": n_t, "events_c": int(group["events_c"].sum()), "n_c": n_c,
+               "trials": ", ".join(group["short_name"])}
+        # Control risk per 1,000: the pooled proportion in the control arms (as GRADE tables assume).
+        control_risk = row["events_c"] / n_c if n_c else np.nan
+        row["control_per_1000"] = 1000 * control_risk
+        if len(informative) >= min_trials:
+            p = ma.pool(informative["yi"], informative["vi"], "RR").on_natural_scale()
+            row.update(rr=p["estimate"], rr_lower=p["ci_lower"], rr_upper=p["ci_upper"], k_rr=len(informative))
+        elif len(informative) == 1:
+            se = np.sqrt(float(informative["vi"].iloc[0]))
+            y = float(informative["yi"].iloc[0])
+            row.update(rr=np.exp(y), rr_lower=np.exp(y - Z95 * se), rr_upper=np.exp(y + Z95 * se), k_rr=1)
+        if "rr" in row:
+            row["drug_per_1000"] = 1000 * control_risk * row["rr"]
+            row["drug_per_1000_lower"] = 1000 * control_risk * row["rr_lower"]
+            row["drug_per_1000_upper"] = 1000 * control_risk * row["rr_upper"]
+        rd = risk_difference(group)
+        row.update(rd=rd["estimate"], rd_lower=rd["ci_lower"], rd_upper=rd["ci_upper"])
+        row["nnh"] = 1 / row["rd"] if row["rd"] > 0 else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def risk_difference(group: pd.DataFrame) -> dict:
+    """Random-effects (DerSimonian–Laird) pooled risk difference; zero cells need no correction on
+    this scale, so trials with no events in either arm still count."""
+    p_t = group["events_t"] / group["n_t"]
+    p_c = group["events_c"] / group["n_c"]
+    yi = p_t - p_c
+    # 0.5 added to the variance's cells only when a proportion is 0 or 1, so no trial has zero variance.
+    adj_t = (group["events_t"] + 0.5) / (group["n_t"] + 1)
+    adj_c = (group["events_c"] + 0.5) / (group["n_c"] + 1)
+    vi = adj_t * (1 - adj_t) / group["n_t"] + adj_c * (1 - adj_c) / group["n_c"]
+    p = ma.pool(yi, vi, "MD", method="DL")
+    return {"estimate": p.estimate, "ci_lower": p.ci_lower, "ci_upper": p.ci_upper}
+
+
+def _fmt(x: float, digits: int = 0) -> str:
+    return f"{x:.{digits}f}".replace("-", "\u2212")
+
+
+def harms_summary(pooled: pd.DataFrame) -> pd.DataFrame:
+    """Harms summary of findings in the GRADE layout: per event and drug, the anticipated risk per
+    1,000 with the control and with the drug, the relative effect, participants (trials), and the
+    trials that had no events in either arm (counted, not dropped)."""
+    rows = []
+    for r in pooled.sort_values(["drug", "control_per_1000"], ascending=[True, False]).itertuples():
+        has_rr = pd.notna(getattr(r, "rr", np.nan))
+        rows.append({
+            "Harm": r.event_label, "Drug": r.drug,
+            "Control, per 1,000": _fmt(r.control_per_1000),
+            "Drug, per 1,000 (95% CI)": (f"{_fmt(r.drug_per_1000)} ({_fmt(r.drug_per_1000_lower)} to {_fmt(r.drug_per_1000_upper)})"
+                                          if has_rr else "not estimable"),
+            "RR (95% CI)": (f"{r.rr:.2f} ({r.rr_lower:.2f} to {r.rr_upper:.2f})" if has_rr else "no events"),
+            "Participants (trials)": f"{r.n_t + r.n_c} ({r.k}" + (f"; {r.k_no_events} with no events" if r.k_no_events else "") + ")",
+            "NNH": _fmt(r.nnh) if pd.notna(r.nnh) else "–",
+        })
+    return pd.DataFrame(rows)
+
+
+def number_needed(control_risk: float, ratio: float) -> float:
+    """People treated for one extra event, from a control risk and a risk ratio (infinite when the
+    ratio gives no difference or the opposite direction)."""
+    difference = control_risk * (ratio - 1)
+    return float(1 / difference) if difference > 0 else float("inf")
+
+
+def benefit_and_harm(benefits: dict[str, dict], pooled: pd.DataFrame, control_response: dict[str, float]) -> pd.DataFrame:
+    """Per drug: number needed to treat for one extra response (from the pooled response risk
+    ratio and the control arms' response rate) beside the number needed to harm for the commonest
+    event and for stopping because of adverse events, each with the range its 95% CI implies."""
+    rows = []
+    for drug, result in benefits.items():
+        if "pooled" in result:
+            p = result["pooled"].on_natural_scale()
+            cr = control_response[drug]
+            rows.append({"drug": drug, "measure": "benefit: one more responder", "value": number_needed(cr, p["estimate"]),
+                         "low": number_needed(cr, p["ci_upper"]), "high": number_needed(cr, p["ci_lower"]), "k": result["k"]})
+        harms = pooled[pooled["drug"] == drug]
+        for event, label in (("dissociation", "harm: one more with dissociation"),
+                             ("discontinuation_ae", "harm: one more stopping for adverse events")):
+            h = harms[harms["event"] == event]
+            if len(h) and pd.notna(h["rr"].iloc[0]):
+                r = h.iloc[0]
+                cr = r["control_per_1000"] / 1000
+                rows.append({"drug": drug, "measure": label, "value": number_needed(cr, r["rr"]),
+                             "low": number_needed(cr, r["rr_upper"]), "high": number_needed(cr, r["rr_lower"]), "k": int(r["k"])})
+    return pd.DataFrame(rows)

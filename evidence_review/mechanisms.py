@@ -51,13 +51,13 @@ def with_levels(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def evidence_counts(findings: pd.DataFrame) -> pd.DataFrame:
-    """Number of verified findings by topic and evidence level."""
-    sel = with_levels(findings[findings["verified"] == "yes"])
+    """Number of findings read in a source (primary or secondary) by topic and evidence level."""
+    sel = with_levels(findings[findings["evidence_level"].isin(["primary", "secondary"])])
     return sel.groupby(["topic_label", "evidence"]).size().rename("findings").reset_index()
 
 
 def topics_without_human_evidence(findings: pd.DataFrame, chapter: str) -> list[str]:
     """Mechanistic steps that so far rest only on animal or cell studies (or theory)."""
-    sel = with_levels(findings[(findings["chapter"] == chapter) & (findings["verified"] == "yes")])
+    sel = with_levels(findings[(findings["chapter"] == chapter) & (findings["evidence_level"].isin(["primary", "secondary"]))])
     human = set(sel.loc[sel["evidence"] == "human", "topic"])
     return sorted(set(sel["topic"]) - human - {"theory"})

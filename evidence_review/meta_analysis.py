@@ -53,7 +53,7 @@ class PooledEstimate:
 
     @property
     def is_ratio(self) -> bool:
-        return self.measure in {"RR", "OR"}
+        return self.measure in {"RR", "OR", "HR"}
 
     def on_natural_scale(self) -> dict[str, float]:
         """Estimate and intervals exponentiated for ratios; unchanged otherwise."""
@@ -139,7 +139,9 @@ def _tau2(yi: np.ndarray, vi: np.ndarray, method: str) -> float:
             estimator.fit(y=yi[:, None], v=vi[:, None], X=np.ones((len(yi), 1)))
         return float(max(estimator.summary().tau2.ravel()[0], 0.0))
     if method == "DL":
-        return float(combine_effects(yi, vi, method_re="chi2").tau2)
+        with warnings.catch_warnings():  # statsmodels also computes an unused Knapp–Hartung term that can warn
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return float(combine_effects(yi, vi, method_re="chi2").tau2)
     raise ValueError(f"unknown tau² estimator {method!r}; use 'REML' or 'DL'")
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from . import DATA_DIR, SCHEMA_DIR, BIB_PATH
 from .bibliography import read_bibliography
 from .dependencies import record
+from .provenance import check_provenance
 from .validation import (DataValidationError, ValidationIssue, check_citekeys, check_foreign_keys,
                          load_schema, read_rows, validate_rows)
 
@@ -42,6 +43,7 @@ def with_parents(names, table_schemas: dict[str, dict]) -> list[str]:
         schema = table_schemas[name]
         queue += [fk["reference"]["resource"] for fk in schema.get("foreignKeys", [])]
         queue += [r["parent"] for r in schema.get("rules", []) if r["rule"] == "same_parent"]
+        queue += schema.get("checkedWith", [])  # tables the cross-table provenance checks need
     return [n for n in table_schemas if n in wanted]
 
 
@@ -79,6 +81,9 @@ def validate_data(data_dir: Path = DATA_DIR, schema_dir: Path = SCHEMA_DIR, bib_
             label = f"data/{schema['path']}"
             issues += check_foreign_keys(schema, rows_by_table[name], rows_by_table, label)
             issues += check_citekeys(schema, rows_by_table[name], known_keys, label)
+    if not issues:
+        bib = read_bibliography(bib_path) if Path(bib_path).exists() else {}
+        issues += check_provenance(rows_by_table, bib)
     return rows_by_table, issues
 
 
@@ -98,6 +103,9 @@ def load_tables(names: list[str] | None = None, data_dir: Path = DATA_DIR, schem
         fields = table_schemas[name]["fields"]
         frame = pd.DataFrame(rows, columns=[f["name"] for f in fields])
         for field in fields:
+            if field["type"] == "date":
+                frame[field["name"]] = pd.to_datetime(frame[field["name"]])
+                continue
             dtype = {"integer": "Int64", "number": "Float64", "string": "string", "boolean": "boolean"}[field["type"]]
             frame[field["name"]] = frame[field["name"]].astype(dtype)
         if "timepoint_unit" in frame:
@@ -107,13 +115,27 @@ def load_tables(names: list[str] | None = None, data_dir: Path = DATA_DIR, schem
     return frames
 
 
+EVIDENCE_LEVELS = ["primary", "secondary", "derived", "press", "unverified"]
+
+
+def evidence_grade(frame: pd.DataFrame) -> pd.Series:
+    """'primary' for numbers read in the trial's own report (or derived from such numbers),
+    'secondary' for numbers read second-hand, '' for numbers never pooled (press, unverified)."""
+    level = frame["evidence_level"].astype("string")
+    inputs = frame["derived_from"].astype("string") if "derived_from" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+    effective = level.where(level != "derived", inputs)
+    return effective.where(effective.isin(["primary", "secondary"]), "").fillna("")
+
+
 def row_counts(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Rows per table and how many of them are verified against the source text."""
+    """Rows per table, and per evidence level for the tables whose rows carry one."""
     records = []
     for name, frame in frames.items():
-        verified = int((frame["verified"] == "yes").sum()) if "verified" in frame else len(frame)
-        records.append({"table": name, "rows": len(frame), "verified_rows": verified})
-    return pd.DataFrame(records)
+        record = {"table": name, "rows": len(frame)}
+        if "evidence_level" in frame:
+            record.update({level: int((frame["evidence_level"] == level).sum()) for level in EVIDENCE_LEVELS})
+        records.append(record)
+    return pd.DataFrame(records, columns=["table", "rows", *EVIDENCE_LEVELS])
 
 
 def data_dictionary(table_schemas: dict[str, dict]) -> pd.DataFrame:

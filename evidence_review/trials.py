@@ -1,9 +1,18 @@
 """Turn the trial tables into per-study effects for one question, ready to pool.
 
 A question names the drug class(es), the outcome, the scale(s), a time window and the effect
-measure. For each trial the effect comes from arm-level numbers when they are there (so every
-study is computed the same way) and otherwise from the between-arm effect the trial reported with
-its confidence interval. Only rows verified against the source are used.
+measure. The pooling rules of the methods page are enforced here:
+
+- numbers graded ``primary`` (and numbers derived from primary inputs) make the main analysis;
+  ``secondary`` numbers stand in only for a trial that has no primary numbers for the question,
+  and are marked; ``press`` and ``unverified`` numbers are never pooled;
+- a trial's own adjusted contrast (MMRM/ANCOVA) is used for a mean difference in preference to a
+  raw difference of arm means, and each trial says which it contributed;
+- crossover trials contribute first-period data as a parallel trial, or both periods as a paired
+  comparison with the trial's (or an assumed) correlation; never two independent arms;
+- several drug arms of one trial are combined into one, so a trial makes one comparison;
+- only the question's populations are pooled; special populations (suicidal ideation, bipolar,
+  adolescents…) are reported as a separate subgroup, never mixed in silently.
 """
 
 from __future__ import annotations
@@ -15,8 +24,23 @@ import pandas as pd
 from scipy import stats
 
 from . import meta_analysis as ma
+from .tables import evidence_grade
 
 Z95 = stats.norm.ppf(0.975)
+
+
+# Adults with unipolar depression not selected for suicidal ideation: the main analyses' population.
+CORE_POPULATIONS = ("trd", "mdd")
+SPECIAL_POPULATIONS = ("bipolar_depression", "mdd_suicidal_ideation", "mixed", "adolescent", "perioperative",
+                       "postpartum", "older_adults", "medically_ill", "depressive_symptoms")
+
+
+def _best_evidence(sel: pd.DataFrame) -> pd.DataFrame:
+    """Per study, only its primary rows when it has any; otherwise its secondary rows (stand-in)."""
+    sel = sel.assign(grade=evidence_grade(sel))
+    sel = sel[sel["grade"] != ""]
+    has_primary = sel.groupby("study_id")["grade"].transform(lambda g: (g == "primary").any())
+    return sel[(sel["grade"] == "primary") | ~has_primary]
 
 
 @dataclass(frozen=True)
@@ -30,9 +54,19 @@ class Question:
     measure: str  # RR, OR, MD, SMD
     hours: tuple[float, float]  # window of timepoint_hours, inclusive
     target_hours: float  # preferred time point within the window
-    scales: tuple[str, ...] = ("MADRS",)
+    scales: tuple[str, ...] = ("MADRS",)  # in order of preference: a trial contributes its first available scale
     comparators: tuple[str, ...] = ("saline", "active_placebo", "placebo", "low_dose")
-    populations: tuple[str, ...] = field(default=("trd", "mdd", "bipolar_depression", "mdd_suicidal_ideation", "mixed"))
+    populations: tuple[str, ...] = field(default=CORE_POPULATIONS)
+    end_of_course: bool = False  # also accept rows recorded at the end of a course or of follow-up
+    designs: tuple[str, ...] = ("parallel_rct", "crossover_rct", "cluster_rct")
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """A mean difference may combine changes from baseline and final scores (Cochrane Handbook
+        10.5.2); a standardised difference may not, so it uses changes only."""
+        if self.outcome == "mean_change" and self.measure == "MD":
+            return ("mean_change", "mean_score")
+        return (self.outcome,)
 
 
 def arms_with_outcomes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -48,8 +82,29 @@ def _study_comparator(group: pd.DataFrame) -> str:
 
 
 def _nearest(group: pd.DataFrame, target: float) -> pd.DataFrame:
-    best = (group["timepoint_hours"] - target).abs().min()
-    return group[(group["timepoint_hours"] - target).abs() == best]
+    """Rows at the time point nearest the target; a row at 'end of treatment' counts as on target."""
+    distance = (group["timepoint_hours"].astype(float) - target).abs().fillna(0.0)
+    return group[distance == distance.min()]
+
+
+def _in_window(frame: pd.DataFrame, q: "Question") -> pd.Series:
+    inside = frame["timepoint_hours"].between(*q.hours).fillna(False).astype(bool)
+    if q.end_of_course:
+        inside |= frame["timepoint_unit"].isin(["end_of_treatment", "end_of_follow_up"]).fillna(False).astype(bool)
+    return inside
+
+
+def _one_scale_and_kind(group: pd.DataFrame, q: "Question") -> pd.DataFrame:
+    """One scale per trial (the first of the question's scales it reports in both arms) and, for
+    continuous outcomes, changes from baseline in preference to final scores."""
+    roles = group.groupby("scale")["role"].nunique()
+    usable = [s for s in q.scales if roles.get(s, 0) == 2]
+    if not usable:
+        return group.iloc[0:0]
+    group = group[group["scale"] == usable[0]]
+    if "mean_change" in set(group["outcome"]) and "mean_score" in set(group["outcome"]):
+        group = group[group["outcome"] == "mean_change"]
+    return group
 
 
 def _combine_means(rows: pd.DataFrame) -> tuple[float, float, float]:
@@ -63,30 +118,40 @@ def _combine_means(rows: pd.DataFrame) -> tuple[float, float, float]:
     return float(n_total), mean, float(np.sqrt(ss / (n_total - 1)))
 
 
-def arm_level_effects(tables: dict[str, pd.DataFrame], q: Question) -> pd.DataFrame:
-    """Per-study effects computed from verified arm-level rows; arms of the same role combined."""
+def _arm_rows(tables: dict[str, pd.DataFrame], q: Question, populations: tuple[str, ...]) -> pd.DataFrame:
     data = arms_with_outcomes(tables)
-    sel = data[(data["verified"] == "yes") & data["intervention_class"].isin(q.classes)
-               & data["population"].isin(q.populations) & data["scale"].isin(q.scales)
-               & data["timepoint_hours"].between(*q.hours) & data["subgroup"].isna()]
+    sel = data[data["intervention_class"].isin(q.classes) & data["population"].isin(populations) & data["design"].isin(q.designs)
+               & data["scale"].isin(q.scales) & _in_window(data, q) & data["subgroup"].isna()
+               & data["outcome"].isin(q.outcomes)]
+    if q.measure in {"RR", "OR"}:
+        return sel[sel["events"].notna() & sel["n_analysed"].notna()]
+    return sel[sel["mean"].notna() & sel["n_analysed"].notna() & (sel["sd"].notna() | sel["se"].notna())]
+
+
+def arm_level_effects(tables: dict[str, pd.DataFrame], q: Question, populations: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Per-study effects from arm-level rows (best evidence level per study); arms of the same role
+    combined; crossover trials analysed by period as the pooling rules say."""
+    sel = _best_evidence(_arm_rows(tables, q, populations or q.populations))
     dichotomous = q.measure in {"RR", "OR"}
-    if dichotomous:
-        sel = sel[(sel["outcome"] == q.outcome) & sel["events"].notna() & sel["n_analysed"].notna()]
-    else:
-        sel = sel[(sel["outcome"] == q.outcome) & sel["mean"].notna() & sel["n_analysed"].notna()
-                  & (sel["sd"].notna() | sel["se"].notna())]
     rows = []
     for study_id, group in sel.groupby("study_id", sort=False):
         group = _nearest(group, q.target_hours)
+        group = group[(group["role"] == "intervention") | group["comparator_type"].isin(q.comparators)]
+        group = _one_scale_and_kind(group, q)
         control = group[(group["role"] == "control") & group["comparator_type"].isin(q.comparators)]
         treated = group[group["role"] == "intervention"]
         if control.empty or treated.empty:
             continue
+        paired = bool(group["period"].fillna("").eq("both_periods").any())
+        if paired and dichotomous:
+            continue  # both-period counts without the paired table cannot be pooled correctly
         base = {"study_id": study_id, "short_name": group["short_name"].iloc[0], "year": int(group["year"].iloc[0]),
                 "design": group["design"].iloc[0], "population": group["population"].iloc[0],
                 "comparator": _study_comparator(control), "timepoint_hours": float(group["timepoint_hours"].iloc[0]),
                 "source": "arm-level counts" if dichotomous else "arm-level means",
-                "arms_combined": len(treated) > 1}
+                "contrast": "raw difference of arm means" if not dichotomous else "arm-level counts",
+                "evidence": "primary" if (group["grade"] == "primary").all() else "secondary (stand-in)",
+                "arms_combined": len(treated) > 1, "paired": bool(paired)}
         if dichotomous:
             base.update(events_t=int(treated["events"].sum()), n_t=int(treated["n_analysed"].sum()),
                         events_c=int(control["events"].sum()), n_c=int(control["n_analysed"].sum()))
@@ -105,23 +170,95 @@ def arm_level_effects(tables: dict[str, pd.DataFrame], q: Question) -> pd.DataFr
     if dichotomous:
         return ma.binary_effects(frame, q.measure)
     if q.measure == "SMD":
-        return ma.smd_effects(frame)
-    frame["yi"] = frame["mean_t"] - frame["mean_c"]
-    frame["vi"] = frame["sd_t"] ** 2 / frame["n_t"] + frame["sd_c"] ** 2 / frame["n_c"]
+        frame = ma.smd_effects(frame)
+    else:
+        frame["yi"] = frame["mean_t"] - frame["mean_c"]
+        frame["vi"] = frame["sd_t"] ** 2 / frame["n_t"] + frame["sd_c"] ** 2 / frame["n_c"]
+    return _paired_crossover(frame, tables, q)
+
+
+def _paired_crossover(frame: pd.DataFrame, tables: dict[str, pd.DataFrame], q: Question) -> pd.DataFrame:
+    """Both-period crossover data: the same people are in both arms, so the variance is that of a
+    within-person difference (Cochrane Handbook 23.2.7), with the trial's correlation or 0.5."""
+    if not frame["paired"].any():
+        return frame
+    correlation = tables["studies"].set_index("study_id")["crossover_correlation"]
+    frame = frame.copy()
+    for i in frame.index[frame["paired"]]:
+        row = frame.loc[i]
+        r = correlation.get(row["study_id"])
+        r = float(r) if pd.notna(r) else ma.ASSUMED_CROSSOVER_CORRELATION
+        n = min(row["n_t"], row["n_c"])
+        if q.measure == "SMD":
+            g, v = ma.crossover_smd(row["mean_t"], row["sd_t"], row["mean_c"], row["sd_c"], int(n), r)
+            frame.loc[i, ["yi", "vi"]] = [g, v]
+        else:
+            frame.loc[i, "vi"] = (row["sd_t"] ** 2 + row["sd_c"] ** 2 - 2 * r * row["sd_t"] * row["sd_c"]) / n
+        frame.loc[i, "contrast"] = f"paired crossover (both periods, r = {r:g})"
     return frame
 
 
-def reported_effects(tables: dict[str, pd.DataFrame], q: Question) -> pd.DataFrame:
-    """Per-study effects from between-arm results reported with a 95% CI (generic inverse variance)."""
+def _covers_all_drug_arms(c: pd.DataFrame, arms: pd.DataFrame) -> pd.Series:
+    """One comparison per trial: a reported contrast stands for the trial only when it covers all
+    of the trial's drug arms (several doses combined). A contrast for one dose of a multi-dose trial
+    cannot be combined with the others without their covariance, so the arm-level numbers are used
+    instead (Cochrane Handbook 23.3.4)."""
+    drug_arms = arms[arms["role"] == "intervention"].groupby("study_id")["arm_id"].agg(lambda a: set(a))
+
+    def covers(row) -> bool:
+        own = drug_arms.get(row["study_id"], set())
+        listed = row.get("treatment_arms")
+        if isinstance(listed, str) and listed.strip():
+            return {a.strip() for a in listed.split(";")} >= own
+        return len(own) <= 1
+    return c.apply(covers, axis=1).astype(bool) if len(c) else pd.Series(dtype=bool)
+
+
+COMPARATOR_WORDS = {"saline": "saline|placebo", "placebo": "placebo", "active_placebo": "midazolam|niacin|diphenhydramine|active placebo",
+                    "low_dose": "low dose|low-dose|1 ?mg|very low", "ect": "ect|electroconvulsive", "active_drug": "escitalopram|quetiapine|sertraline|diclofenac",
+                    "waiting_list": "wait", "usual_care": "usual care", "other_dose": "dose"}
+
+
+def _comparison_fits(c: pd.DataFrame, q: "Question", arms: pd.DataFrame) -> pd.Series:
+    """A reported contrast is used only when its control arm is one of the question's comparators:
+    judged from the comparator type of its recorded control arms, otherwise from the words of its
+    comparison (the part after 'vs')."""
+    pattern = "|".join(COMPARATOR_WORDS.get(k, k) for k in q.comparators)
+    words = c["comparison"].str.lower().str.split(" vs ").str[-1].str.contains(pattern, regex=True).fillna(False).astype(bool)
+    comparator_of = arms.set_index("arm_id")["comparator_type"].to_dict()
+
+    def by_arms(cell) -> bool | None:
+        if not isinstance(cell, str) or not cell.strip():
+            return None
+        kinds = {comparator_of.get(a.strip()) for a in cell.split(";")}
+        return kinds <= set(q.comparators)
+
+    judged = c["control_arms"].map(by_arms) if "control_arms" in c else pd.Series(None, index=c.index)
+    return pd.Series([w if j is None else j for w, j in zip(words, judged)], index=c.index, dtype=bool)
+
+
+def reported_effects(tables: dict[str, pd.DataFrame], q: Question, populations: tuple[str, ...] | None = None,
+                     adjusted_only: bool = False) -> pd.DataFrame:
+    """Per-study effects from between-arm results reported with a 95% CI (generic inverse variance);
+    a trial's adjusted contrast is preferred to its unadjusted one."""
     c = tables["contrasts"].merge(tables["studies"][["study_id", "short_name", "year", "design", "population", "intervention_class", "n_randomized"]], on="study_id")
     outcomes = {"mean_change", "mean_score"} if q.outcome == "mean_change" else {q.outcome}
-    sel = c[(c["verified"] == "yes") & c["intervention_class"].isin(q.classes) & c["population"].isin(q.populations)
+    sel = c[c["intervention_class"].isin(q.classes) & c["population"].isin(populations or q.populations) & c["design"].isin(q.designs)
             & c["outcome"].isin(outcomes) & c["scale"].isin(q.scales) & (c["measure"] == q.measure)
-            & c["timepoint_hours"].between(*q.hours) & c["ci_lower"].notna() & c["ci_upper"].notna()
-            & c["subgroup"].isna() & ~c["comparison"].str.contains("subgroup", case=False)]
+            & _in_window(c, q) & c["ci_lower"].notna() & c["ci_upper"].notna()
+            & c["subgroup"].isna() & ~c["comparison"].str.contains("subgroup", case=False)
+            & _comparison_fits(c, q, tables["trial_arms"])]
+    sel = sel.assign(adjusted=sel["adjusted"].fillna("no"))
+    sel = sel[_covers_all_drug_arms(sel, tables["trial_arms"])]
+    if adjusted_only:
+        sel = sel[sel["adjusted"] == "yes"]
+    sel = _best_evidence(sel)
     rows = []
     for study_id, group in sel.groupby("study_id", sort=False):
-        row = _nearest(group, q.target_hours).iloc[0]
+        group = _nearest(group, q.target_hours)
+        scale_rank = group["scale"].map({sc: i for i, sc in enumerate(q.scales)})
+        group = group.assign(rank=(group["adjusted"] != "yes").astype(int), scale_rank=scale_rank).sort_values(["scale_rank", "rank"])
+        row = group.iloc[0]
         ratio = q.measure in {"RR", "OR", "HR"}
         f = np.log if ratio else (lambda x: x)
         yi = f(float(row["estimate"]))
@@ -129,16 +266,28 @@ def reported_effects(tables: dict[str, pd.DataFrame], q: Question) -> pd.DataFra
         rows.append({"study_id": study_id, "short_name": row["short_name"], "year": int(row["year"]), "design": row["design"],
                      "population": row["population"], "comparator": row["comparison"], "timepoint_hours": float(row["timepoint_hours"]),
                      "source": "reported effect and 95% CI", "arms_combined": False,
+                     "contrast": "adjusted (trial's own model)" if row["adjusted"] == "yes" else "reported difference (unadjusted)",
+                     "evidence": "primary" if row["grade"] == "primary" else "secondary (stand-in)", "paired": False,
                      "n_total": row["n_randomized"], "yi": yi, "vi": se**2})
     return pd.DataFrame(rows)
 
 
-def study_effects(tables: dict[str, pd.DataFrame], q: Question) -> pd.DataFrame:
-    """Arm-level effects, completed with reported effects for trials without arm-level data."""
-    arm = arm_level_effects(tables, q)
+def study_effects(tables: dict[str, pd.DataFrame], q: Question, populations: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One effect per trial: for a mean difference the trial's adjusted contrast when it reports
+    one, otherwise arm-level numbers, otherwise its reported unadjusted contrast; primary evidence
+    before secondary."""
+    arm = arm_level_effects(tables, q, populations)
     if not arm.empty:
         arm = arm.assign(n_total=arm["n_t"] + arm["n_c"])
-    reported = reported_effects(tables, q)
+    reported = reported_effects(tables, q, populations)
+    if q.measure == "MD" and not reported.empty:
+        adjusted = reported[reported["contrast"].str.startswith("adjusted")]
+        if not arm.empty:
+            # An adjusted contrast replaces the arm means unless it is second-hand and the arms are not.
+            arm_primary = set(arm.loc[arm["evidence"] == "primary", "study_id"])
+            adjusted = adjusted[(adjusted["evidence"] == "primary") | ~adjusted["study_id"].isin(arm_primary)]
+            arm = arm[~arm["study_id"].isin(adjusted["study_id"])]
+        reported = pd.concat([adjusted, reported[~reported["study_id"].isin(adjusted["study_id"])]], ignore_index=True)
     if not arm.empty and not reported.empty:
         reported = reported[~reported["study_id"].isin(arm["study_id"])]
     frames = [f for f in (arm, reported) if not f.empty]
@@ -154,60 +303,192 @@ def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None) -> pd.
     ratio = pooled.is_ratio if pooled else False
     f = np.exp if ratio else (lambda x: x)
     se = np.sqrt(effects["vi"].astype(float))
-    weights = ma.study_weights(effects["vi"], pooled.tau2) if pooled else np.full(len(effects), np.nan)
+    # A lone trial carries all the weight; a missing weight would make the plot drop its square.
+    weights = ma.study_weights(effects["vi"], pooled.tau2) if pooled else np.full(len(effects), 100.0 / max(len(effects), 1))
+    stand_in = effects["evidence"].ne("primary")
     rows = pd.DataFrame({
-        "label": effects["short_name"], "kind": "study",
+        "label": np.where(stand_in, "† ", "") + effects["short_name"], "kind": "study",
         "estimate": f(effects["yi"].astype(float)), "ci_lower": f(effects["yi"] - Z95 * se),
         "ci_upper": f(effects["yi"] + Z95 * se), "weight": weights,
         "n": effects.get("n_total", pd.Series([np.nan] * len(effects))).astype(float),
         "source": effects["source"], "hours": effects["timepoint_hours"],
+        "contrast": effects["contrast"], "evidence": effects["evidence"],
     })
     if pooled:
         nat = pooled.on_natural_scale()
         rows = pd.concat([rows, pd.DataFrame([{
             "label": f"Pooled ({pooled.method})", "kind": "pooled", "estimate": nat["estimate"],
             "ci_lower": nat["ci_lower"], "ci_upper": nat["ci_upper"], "weight": 100.0,
-            "n": float(rows["n"].sum()), "source": f"random effects, k = {pooled.k}", "hours": np.nan}])], ignore_index=True)
+            "n": float(rows["n"].sum()), "source": f"random effects, k = {pooled.k}", "hours": np.nan,
+            "contrast": "", "evidence": ""}])], ignore_index=True)
     return rows
 
 
+def not_pooled(tables: dict[str, pd.DataFrame], q: Question, pooled_ids) -> pd.DataFrame:
+    """Trials with numbers for the question (drug, comparator, outcome, time) that the rules keep
+    out of the main analysis, and why."""
+    arm = _arm_rows(tables, q, q.populations + SPECIAL_POPULATIONS)
+    fits = arm.groupby("study_id")["comparator_type"].agg(lambda kinds: bool(set(kinds.dropna()) & set(q.comparators)))
+    arm = arm[arm["study_id"].map(fits).fillna(False).astype(bool)]
+    c = tables["contrasts"].merge(tables["studies"][["study_id", "short_name", "population", "intervention_class", "design"]], on="study_id")
+    outcomes = {"mean_change", "mean_score"} if q.outcome == "mean_change" else {q.outcome}
+    con = c[c["intervention_class"].isin(q.classes) & c["outcome"].isin(outcomes) & c["scale"].isin(q.scales) & c["design"].isin(q.designs)
+            & _in_window(c, q) & c["subgroup"].isna()]
+    con = con[_comparison_fits(con, q, tables["trial_arms"])]
+    candidates = pd.concat([arm[["study_id", "short_name", "population", "evidence_level", "derived_from", "period"]].assign(fits_measure=True),
+                            con[["study_id", "short_name", "population", "evidence_level", "derived_from"]].assign(
+                                fits_measure=(con["measure"] == q.measure).to_numpy())], ignore_index=True)
+    rows = []
+    for study_id, group in candidates.groupby("study_id", sort=False):
+        if study_id in set(pooled_ids):
+            continue
+        relevant = group[group["fits_measure"]]
+        grades = set(evidence_grade(relevant)) if len(relevant) else {"n/a"}
+        if group["population"].iloc[0] not in q.populations:
+            why = "special population: shown as a subgroup, not in the main analysis"
+        elif grades == {""}:
+            why = "numbers only from press reports or unverified sources"
+        elif group["period"].fillna("").eq("both_periods").any() and q.measure in {"RR", "OR"}:
+            why = "crossover counts from both periods without the paired table"
+        else:
+            why = "numbers reported without what this measure needs (counts, SDs or a confidence interval)"
+        rows.append({"study_id": study_id, "short_name": group["short_name"].iloc[0], "reason": why})
+    return pd.DataFrame(rows, columns=["study_id", "short_name", "reason"])
+
+
+def _pool_pair(effects: pd.DataFrame, q: Question, method: str) -> dict:
+    if len(effects) < 2:
+        return {}
+    return {"pooled": ma.pool(effects["yi"], effects["vi"], q.measure, method),
+            "hartung_knapp": ma.pool(effects["yi"], effects["vi"], q.measure, method, hartung_knapp=True)}
+
+
 def run_question(tables: dict[str, pd.DataFrame], q: Question, method: str = "REML") -> dict:
-    """Everything the chapter shows for one question: effects, pooled results and sensitivity."""
+    """Everything the chapter shows for one question: the main analysis, the primary-only
+    sensitivity analysis, the special-population subgroup and the trials left out (with reasons)."""
     effects = study_effects(tables, q)
     result: dict = {"question": q, "effects": effects, "k": len(effects)}
-    if len(effects) >= 2:
-        result["pooled"] = ma.pool(effects["yi"], effects["vi"], q.measure, method)
-        result["hartung_knapp"] = ma.pool(effects["yi"], effects["vi"], q.measure, method, hartung_knapp=True)
-        result["forest"] = forest_table(effects, result["pooled"])
-    elif len(effects) == 1:
-        result["forest"] = forest_table(effects, None)
+    result.update(_pool_pair(effects, q, method))
+    if len(effects) >= 1:
+        result["forest"] = forest_table(effects, result.get("pooled"))
+    primary = effects[effects["evidence"] == "primary"] if len(effects) else effects
+    result["primary_only"] = {"k": len(primary), **_pool_pair(primary, q, method)}
+    special = study_effects(tables, q, SPECIAL_POPULATIONS)
+    result["special"] = {"effects": special, "k": len(special), **_pool_pair(special, q, method)}
+    result["not_pooled"] = not_pooled(tables, q, effects["study_id"] if len(effects) else [])
     return result
 
 
-DRUG_LABELS = {"ketamine_iv": "IV ketamine", "ketamine_other": "intranasal ketamine",
-               "esketamine_intranasal": "esketamine (nasal)", "psilocybin": "psilocybin"}
+DRUG_LABELS = {"ketamine_iv": "IV ketamine", "ketamine_intranasal": "intranasal ketamine", "ketamine_oral": "oral ketamine",
+               "ketamine_subcutaneous": "subcutaneous ketamine", "ketamine_intramuscular": "intramuscular ketamine",
+               "ketamine_sublingual": "sublingual ketamine", "ketamine_anaesthesia": "ketamine under anaesthesia",
+               "ketamine_er_tablet": "extended-release ketamine tablets", "esketamine_intranasal": "esketamine (nasal)",
+               "esketamine_iv": "esketamine (IV)", "psilocybin": "psilocybin", "ayahuasca": "ayahuasca", "dmt": "DMT",
+               "5meo_dmt": "5-MeO-DMT", "lsd": "LSD", "other_psychedelic": "other psychedelic"}
 
-# The comparisons the clinical-trials chapter pools. Adding a verified trial to data/ adds it here.
+CLINICIAN_SCALES = ("MADRS", "HAMD17", "GRID_HAMD17", "HAMD21", "HAMD24", "HAMD25", "HAMD6", "QIDS_C16")
+DEPRESSION_SCALES = CLINICIAN_SCALES + ("QIDS_SR16", "BDI", "PHQ9")
+PLACEBO_LIKE = ("saline", "placebo", "active_placebo", "low_dose")
+KETAMINE_SINGLE = ("ketamine_iv", "ketamine_intranasal")
+KETAMINE_OTHER_ROUTES = ("ketamine_oral", "ketamine_subcutaneous", "ketamine_intramuscular", "ketamine_sublingual", "ketamine_er_tablet")
+OTHER_PSYCHEDELICS = ("ayahuasca", "dmt", "5meo_dmt", "lsd")
+DAY = 24.0
+
+# The comparisons the clinical-trials chapter pools. A trial added to data/ joins every question it fits.
 QUESTIONS = [
+    # Racemic ketamine against placebo or an active placebo
     Question("ketamine_score_24h", "Racemic ketamine vs saline or midazolam: MADRS difference at about 24 h",
-             ("ketamine_iv", "ketamine_other"), "mean_change", "MD", (12, 48), 24),
+             KETAMINE_SINGLE, "mean_change", "MD", (12, 48), 24),
+    Question("ketamine_smd_24h", "Racemic ketamine vs saline or midazolam: standardised difference at about 24 h (any clinician scale)",
+             KETAMINE_SINGLE, "mean_change", "SMD", (12, 48), 24, scales=CLINICIAN_SCALES),
     Question("ketamine_response_3d", "Racemic ketamine vs saline or midazolam: response within 3 days",
-             ("ketamine_iv", "ketamine_other"), "response", "OR", (12, 72), 24),
+             KETAMINE_SINGLE, "response", "OR", (12, 72), 24, scales=DEPRESSION_SCALES),
+    Question("ketamine_remission_24h", "Racemic ketamine vs saline or midazolam: remission at about 24 h",
+             KETAMINE_SINGLE, "remission", "OR", (12, 48), 24, scales=DEPRESSION_SCALES),
+    Question("ketamine_response_7d", "Racemic ketamine vs saline or midazolam: response at about 1 week",
+             KETAMINE_SINGLE, "response", "OR", (5 * DAY, 9 * DAY), 7 * DAY, scales=DEPRESSION_SCALES),
+    Question("ketamine_course_end", "Racemic ketamine vs saline or midazolam: standardised difference 2 to 8 weeks after the first dose (mostly repeated courses)",
+             KETAMINE_SINGLE, "mean_change", "SMD", (10 * DAY, 56 * DAY), 28 * DAY, scales=CLINICIAN_SCALES, end_of_course=True),
+    # Racemic ketamine against ECT
+    Question("ketamine_vs_ect_response", "Ketamine vs ECT: response at the end of the course",
+             KETAMINE_SINGLE + KETAMINE_OTHER_ROUTES, "response", "RR", (7 * DAY, 60 * DAY), 21 * DAY, scales=DEPRESSION_SCALES,
+             comparators=("ect",), end_of_course=True),
+    Question("ketamine_vs_ect_remission", "Ketamine vs ECT: remission at the end of the course",
+             KETAMINE_SINGLE + KETAMINE_OTHER_ROUTES, "remission", "RR", (7 * DAY, 60 * DAY), 21 * DAY, scales=DEPRESSION_SCALES,
+             comparators=("ect",), end_of_course=True),
+    Question("ketamine_vs_ect_score", "Ketamine vs ECT: standardised difference in depression score at the end of the course",
+             KETAMINE_SINGLE + KETAMINE_OTHER_ROUTES, "mean_change", "SMD", (7 * DAY, 60 * DAY), 21 * DAY, scales=DEPRESSION_SCALES,
+             comparators=("ect",), end_of_course=True),
+    # Other routes and forms of racemic ketamine
+    Question("ketamine_other_routes", "Oral, subcutaneous, intramuscular or extended-release ketamine vs control: standardised difference at the end of the course",
+             KETAMINE_OTHER_ROUTES, "mean_change", "SMD", (3 * DAY, 91 * DAY), 28 * DAY, scales=DEPRESSION_SCALES,
+             comparators=PLACEBO_LIKE + ("active_drug",), end_of_course=True),
+    Question("ketamine_other_routes_response", "Oral, subcutaneous, intramuscular or extended-release ketamine vs control: response at the end of the course",
+             KETAMINE_OTHER_ROUTES, "response", "RR", (3 * DAY, 91 * DAY), 28 * DAY, scales=DEPRESSION_SCALES,
+             comparators=PLACEBO_LIKE + ("active_drug",), end_of_course=True),
+    # Esketamine
     Question("esketamine_score_24h", "Esketamine vs placebo spray: MADRS difference at 24 h",
              ("esketamine_intranasal",), "mean_change", "MD", (12, 48), 24),
     Question("esketamine_score_28d", "Esketamine vs placebo spray (with a new oral antidepressant): MADRS difference at day 28",
              ("esketamine_intranasal",), "mean_change", "MD", (600, 700), 672),
     Question("esketamine_smd_28d", "Esketamine vs placebo spray (with a new oral antidepressant): standardised difference at day 28",
              ("esketamine_intranasal",), "mean_change", "SMD", (600, 700), 672),
-    Question("psilocybin_score_primary", "Psilocybin vs low dose or placebo: MADRS difference at the primary end point (3 to 6 weeks)",
-             ("psilocybin",), "mean_change", "MD", (480, 1100), 1032),
+    Question("esketamine_response_28d", "Esketamine vs placebo spray: response at day 28",
+             ("esketamine_intranasal",), "response", "RR", (600, 700), 672),
+    Question("esketamine_remission_28d", "Esketamine vs placebo spray: remission at day 28",
+             ("esketamine_intranasal",), "remission", "RR", (600, 700), 672),
+    # Relapse after stopping, in randomised-withdrawal trials
+    Question("relapse_prevention", "Continuing esketamine or ketamine vs switching to placebo: hazard of relapse (randomised withdrawal)",
+             ("esketamine_intranasal", "esketamine_iv") + KETAMINE_SINGLE + KETAMINE_OTHER_ROUTES, "relapse", "HR", (0, 100 * 7 * DAY), 26 * 7 * DAY,
+             scales=DEPRESSION_SCALES, designs=("randomized_withdrawal",), end_of_course=True),
+    # Psilocybin and other psychedelics
+    Question("psilocybin_score_primary", "Psilocybin vs low dose, placebo or waiting list: MADRS difference at the primary end point (2 to 8 weeks)",
+             ("psilocybin",), "mean_change", "MD", (14 * DAY, 56 * DAY), 42 * DAY, comparators=PLACEBO_LIKE + ("waiting_list",)),
+    Question("psilocybin_smd_primary", "Psilocybin vs low dose, placebo or waiting list: standardised difference at the primary end point (2 to 8 weeks, change scores)",
+             ("psilocybin",), "mean_change", "SMD", (14 * DAY, 56 * DAY), 42 * DAY, scales=DEPRESSION_SCALES, comparators=PLACEBO_LIKE + ("waiting_list",)),
+    Question("psilocybin_response_primary", "Psilocybin vs low dose, placebo or waiting list: response at the primary end point",
+             ("psilocybin",), "response", "RR", (14 * DAY, 56 * DAY), 42 * DAY, scales=DEPRESSION_SCALES, comparators=PLACEBO_LIKE + ("waiting_list",)),
+    Question("other_psychedelics", "Ayahuasca, DMT, 5-MeO-DMT or LSD vs placebo or low dose: standardised difference at the primary end point",
+             OTHER_PSYCHEDELICS, "mean_change", "SMD", (1 * DAY, 56 * DAY), 14 * DAY, scales=DEPRESSION_SCALES, end_of_course=True),
 ]
+
+
+OUTCOME_LABELS = {"mean_change": "change in depression score", "response": "response (at least halving of the score)",
+                  "remission": "remission", "relapse": "relapse"}
+COMPARATOR_LABELS = {"saline": "saline", "active_placebo": "active placebo (e.g. midazolam)", "placebo": "inert placebo",
+                     "low_dose": "very low dose", "waiting_list": "waiting list", "active_drug": "another drug", "ect": "ECT"}
+POPULATION_LABELS = {"trd": "treatment-resistant depression", "mdd": "major depression"}
+
+
+def _hours_text(hours: float) -> str:
+    if hours < 48:
+        return f"{hours:g} h"
+    if hours < 24 * 35:
+        return f"day {hours / 24:.0f}"
+    return f"week {hours / 168:.0f}"
+
+
+def eligibility_table(questions=None) -> pd.DataFrame:
+    """Population, intervention, comparator, outcome and time window of each pooled question,
+    written from the question definitions the code pools, so the two cannot drift apart."""
+    rows = []
+    for q in questions or QUESTIONS:
+        rows.append({
+            "Question": q.label,
+            "Population": "adults with " + " or ".join(POPULATION_LABELS.get(p, p) for p in q.populations)
+                          + "; special populations as a separate subgroup",
+            "Intervention": ", ".join(DRUG_LABELS[c] for c in q.classes),
+            "Comparator": ", ".join(COMPARATOR_LABELS.get(c, c) for c in q.comparators),
+            "Outcome": f"{OUTCOME_LABELS.get(q.outcome, q.outcome)} on {', '.join(q.scales)} ({q.measure})",
+            "Time window": f"{_hours_text(q.hours[0])} to {_hours_text(q.hours[1])}, nearest to {_hours_text(q.target_hours)}",
+        })
+    return pd.DataFrame(rows)
 
 
 def time_course_points(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Verified between-arm differences on MADRS at every reported time point."""
     c = tables["contrasts"].merge(tables["studies"][["study_id", "short_name", "intervention_class"]], on="study_id")
-    sel = c[(c["verified"] == "yes") & (c["measure"] == "MD") & (c["scale"] == "MADRS") & c["timepoint_hours"].notna()
+    sel = c[(evidence_grade(c) != "") & (c["measure"] == "MD") & (c["scale"] == "MADRS") & c["timepoint_hours"].notna()
             & c["estimate"].notna() & c["subgroup"].isna() & ~c["comparison"].str.contains("subgroup", case=False)]
     return pd.DataFrame({
         "trial": sel["short_name"], "drug": sel["intervention_class"].map(DRUG_LABELS),
@@ -218,7 +499,7 @@ def time_course_points(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 MEASURE_LABELS = {"MD": "Mean difference (MADRS points)", "SMD": "Standardised mean difference (Hedges' g)",
-                  "OR": "Odds ratio", "RR": "Risk ratio"}
+                  "OR": "Odds ratio", "RR": "Risk ratio", "HR": "Hazard ratio"}
 
 
 def format_effect(measure: str, estimate: float, lower: float, upper: float) -> str:
@@ -273,3 +554,124 @@ def arm_rates(effects: pd.DataFrame) -> pd.DataFrame:
         "Difference (points of %)": (100 * rd).round(1),
         "NNT": (1 / rd).round(1).where(rd > 0),
     })
+
+
+def signed(value: float, digits: int = 1) -> str:
+    """A number for the page, with a true minus sign."""
+    return f"{value:.{digits}f}".replace("-", "\u2212")
+
+
+def _effect_text(pooled: ma.PooledEstimate, hk: ma.PooledEstimate | None = None) -> str:
+    digits = 2 if pooled.measure in {"OR", "RR", "HR", "SMD"} else 1
+    n = pooled.on_natural_scale()
+    text = f"{pooled.measure} {signed(n['estimate'], digits)} (95% CI {signed(n['ci_lower'], digits)} to {signed(n['ci_upper'], digits)})"
+    if hk is not None:
+        h = hk.on_natural_scale()
+        text += f"; Hartung–Knapp CI {signed(h['ci_lower'], digits)} to {signed(h['ci_upper'], digits)}"
+    return text
+
+
+def describe_result(result: dict) -> str:
+    """One paragraph (Markdown) per pooled question: the main estimate with heterogeneity and
+    prediction interval, the primary-only sensitivity analysis, the special-population subgroup and
+    every trial the pooling rules left out, with the reason. Written from the numbers, so it
+    changes when the data change."""
+    effects = result["effects"]
+    parts = []
+    if "pooled" in result:
+        p = result["pooled"]
+        n_total = int(pd.to_numeric(effects.get("n_total"), errors="coerce").sum())
+        pi = p.on_natural_scale()
+        digits = 2 if p.measure in {"OR", "RR", "HR", "SMD"} else 1
+        parts.append(f"**Main analysis** ({result['k']} trials, {n_total} participants): {_effect_text(p, result['hartung_knapp'])}; "
+                     f"I² = {p.i2:.0f}%, τ² = {p.tau2:.2f}; prediction interval {signed(pi['pi_lower'], digits)} to {signed(pi['pi_upper'], digits)}.")
+        stand_ins = effects.loc[effects["evidence"] != "primary", "short_name"].tolist()
+        if stand_ins:
+            parts.append(f"Numbers read second-hand stand in for {', '.join(stand_ins)} (marked † in the plot).")
+    elif result["k"] == 1:
+        parts.append(f"**Not pooled**: only one trial ({effects['short_name'].iloc[0]}) has usable numbers for this question.")
+    else:
+        parts.append("**Not pooled**: no trial has usable numbers for this question.")
+    primary = result["primary_only"]
+    if "pooled" in result:
+        if "pooled" in primary:
+            parts.append(f"**Primary numbers only** ({primary['k']} trials): {_effect_text(primary['pooled'])}.")
+        else:
+            parts.append(f"**Primary numbers only**: {primary['k']} trial{'s' if primary['k'] != 1 else ''}, too few to pool; "
+                         "the main estimate rests on numbers read second-hand.")
+    special = result["special"]
+    if special["k"]:
+        names = ", ".join(special["effects"]["short_name"])
+        if "pooled" in special:
+            parts.append(f"**Special populations** (shown apart, {special['k']} trials: {names}): {_effect_text(special['pooled'])}.")
+        else:
+            e = special["effects"].iloc[0]
+            f = np.exp if result["question"].measure in {"OR", "RR", "HR"} else (lambda x: x)
+            parts.append(f"**Special populations** (shown apart): one trial, {names}, "
+                         f"{result['question'].measure} {signed(float(f(e['yi'])), 2 if result['question'].measure != 'MD' else 1)}.")
+    left = result["not_pooled"]
+    left = left[~left["reason"].str.startswith("special population")] if special["k"] else left
+    if len(left):
+        parts.append("**Left out**: " + "; ".join(f"{r.short_name} ({r.reason})" for r in left.itertuples()) + ".")
+    return " ".join(parts)
+
+
+def question_overview(results: dict[str, dict], published: pd.DataFrame, ratings: pd.DataFrame, citation) -> pd.DataFrame:
+    """One row per question: trials pooled, our estimate, the primary-only estimate, the published
+    estimates for the same comparison (cited as 'Author year'), and our certainty."""
+    rated = ratings.set_index("question_key")["certainty"]
+    rows = []
+    for key, r in results.items():
+        q = r["question"]
+        ours = _effect_text(r["pooled"]) if "pooled" in r else f"not pooled ({r['k']} trial{'s' if r['k'] != 1 else ''} with usable numbers)"
+        primary = r["primary_only"]
+        prim = _effect_text(primary["pooled"]) if "pooled" in primary else f"{primary['k']} trial{'s' if primary['k'] != 1 else ''}"
+        same = published[published["compares_with"] == key]
+        pub = "; ".join(
+            f"{citation(row.citekey)}: {row.measure} {signed(row.estimate, 2)}"
+            + (f" ({signed(row.ci_lower, 2)} to {signed(row.ci_upper, 2)})" if pd.notna(row.ci_lower) else "")
+            + (f", k = {int(row.k_studies)}" if pd.notna(row.k_studies) else "")
+            for row in same.itertuples() if pd.notna(row.estimate))
+        rows.append({"Question": q.label, "Trials pooled": r["k"], "Our estimate (95% CI)": ours,
+                     "Primary numbers only": prim, "Published estimates": pub or "none found",
+                     "Certainty": rated.get(key, "not rated").replace("_", " ") if "pooled" in r else "not rated (not pooled)"})
+    return pd.DataFrame(rows)
+
+
+def without_usable_numbers(tables: dict[str, pd.DataFrame], results: dict[str, dict]) -> pd.DataFrame:
+    """Included trials that contribute to no pooled question, with what the data hold for them, so
+    readers see the gap rather than a silently smaller review."""
+    used = set().union(*[set(r["effects"]["study_id"]) for r in results.values() if len(r["effects"])],
+                       *[set(r["special"]["effects"]["study_id"]) for r in results.values() if r["special"]["k"]])
+    studies = tables["studies"]
+    trials = studies[studies["design"].isin(["parallel_rct", "crossover_rct", "randomized_withdrawal", "cluster_rct"])]
+    counts = {name: tables[name].groupby("study_id").size() for name in ("arm_outcomes", "contrasts")}
+    graded = pd.concat([tables["arm_outcomes"][["study_id", "evidence_level", "derived_from"]],
+                        tables["contrasts"][["study_id", "evidence_level", "derived_from"]]])
+    poolable = graded[evidence_grade(graded) != ""].groupby("study_id").size()
+    rows = []
+    for s in trials[~trials["study_id"].isin(used)].itertuples():
+        n_rows = int(counts["arm_outcomes"].get(s.study_id, 0) + counts["contrasts"].get(s.study_id, 0))
+        if n_rows == 0:
+            why = "no outcome numbers reached"
+        elif poolable.get(s.study_id, 0) == 0:
+            why = "numbers only from press or unverified sources"
+        else:
+            why = "numbers, but none a question can pool"
+        rows.append({"Trial": s.short_name, "Drug": DRUG_LABELS.get(s.intervention_class, s.intervention_class),
+                     "Randomised": s.n_randomized, "Why not pooled": why})
+    return pd.DataFrame(rows)
+
+
+def subgroup_text(effects: pd.DataFrame, groups: pd.Series, measure: str, what: str) -> str:
+    """Pooled estimate per subgroup and the test for a difference between them (Cochran's Q, as
+    RevMan), as one sentence; says plainly when there is nothing to compare."""
+    labelled = effects.assign(group=groups.to_numpy())
+    parts = {g: d for g, d in labelled.groupby("group") if len(d)}
+    if len(parts) < 2:
+        only = next(iter(parts), "none")
+        return f"All {len(effects)} trials are in one {what} subgroup ({only}), so there is nothing to compare yet."
+    pooled = {g: ma.pool(d["yi"], d["vi"], measure) for g, d in parts.items()}
+    test = ma.subgroup_test(pooled)
+    each = "; ".join(f"{g} ({len(parts[g])} trial{'s' if len(parts[g]) != 1 else ''}): {_effect_text(p)}" for g, p in pooled.items())
+    return f"By {what}: {each}. Test for a difference between subgroups: p = {test['p_value']:.2f}."

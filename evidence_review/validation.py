@@ -8,6 +8,7 @@ whole list at once.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import math
@@ -87,6 +88,11 @@ def _convert(value: str, type_: str) -> Any:
         if math.isnan(number) or math.isinf(number):
             raise ValueError("is not a finite number")
         return number
+    if type_ == "date":
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("is not a date (YYYY-MM-DD)") from None
     if type_ == "boolean":
         if value.lower() not in {"true", "false"}:
             raise ValueError("is not true/false")
@@ -107,6 +113,9 @@ def validate_rows(schema: dict, header: list[str], rows: list[dict[str, str]], l
         issues.append(ValidationIssue(label, None, name, None, "column is not in the schema (typo, or add it to the schema)"))
     if missing:
         return [], issues
+    if schema.get("minRows") and not rows:
+        issues.append(ValidationIssue(label, None, None, None,
+                                      f"table has a header but no rows; the chapters need at least {schema['minRows']}"))
 
     typed_rows = []
     for number, row in enumerate(rows, start=1):
@@ -167,11 +176,24 @@ def _applies(rule: dict, row: dict) -> bool:
     return all(row.get(col) in allowed for col, allowed in rule.get("when", {}).items())
 
 
+RULES = {"required_if", "required_unless", "empty_unless", "equals_if", "less_equal", "ordered", "one_of_required", "same_parent"}
+
+
 def _check_rules(schema: dict, rows: list[dict], label: str) -> list[ValidationIssue]:
     """Cross-field rules named in the schema's custom 'rules' list."""
     issues = []
     for rule in schema.get("rules", []):
         kind = rule["rule"]
+        if kind not in RULES:  # a misspelt rule must not pass silently
+            issues.append(ValidationIssue(f"data/schema/{schema['name']}.schema.json", None, None, kind,
+                                          f"unknown rule in the schema; known rules: {', '.join(sorted(RULES))}"))
+            continue
+        if kind == "empty_unless":
+            for number, row in enumerate(rows, start=1):
+                if row.get(rule["field"]) is not None and not _applies(rule, row):
+                    cond = " or ".join(f"{c} is {', '.join(map(str, a))}" for c, a in rule["when"].items())
+                    issues.append(ValidationIssue(label, number, rule["field"], row.get(rule["field"]), f"must be empty unless {cond}"))
+            continue
         for number, row in enumerate(rows, start=1):
             if not _applies(rule, row):
                 continue

@@ -85,3 +85,8 @@ def test_inline_code_is_not_read_as_a_citation(tmp_path):
     pages.mkdir()
     (pages / "a.md").write_text("Write `{cite}` roles; {cite:p}`smith2020` and `code` and {cite}`ghost`.", encoding="utf-8")
     assert [i.key for i in check_citations(bib, pages)] == ["ghost"]
+
+
+def test_two_keys_for_one_paper_are_reported(tmp_path):
+    found = issues_for(tmp_path, GOOD + "\n" + GOOD.replace("smith2020", "smith2020b").replace("10.1000/xyz123", "10.1000/XYZ123"))
+    assert any("entry 'smith2020b': same DOI 10.1000/xyz123 as entry 'smith2020'; keep one key" in i for i in found)

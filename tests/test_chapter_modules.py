@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from evidence_review import claims as ledger_mod
-from evidence_review.harms import arm_event_rates, event_risk_ratios
+from evidence_review.harms import arm_event_rates, benefit_and_harm, event_risk_ratios, harms_summary, number_needed, pooled_harms
 from evidence_review.mechanisms import PHASES, evidence_level, time_phase, topics_without_human_evidence
 from evidence_review.rebus import belief_curves, posterior
 from evidence_review.tables import load_tables
@@ -27,7 +27,7 @@ def test_evidence_level_groups_species():
 
 
 def test_steps_without_human_evidence_exclude_human_topics():
-    findings = pd.DataFrame({"chapter": ["neuroplasticity"] * 3, "verified": ["yes"] * 3,
+    findings = pd.DataFrame({"chapter": ["neuroplasticity"] * 3, "evidence_level": ["primary"] * 3,
                              "topic": ["spines", "bdnf_human", "theory"], "species": ["mouse", "human", "other"],
                              "time_after_dose_hours": [np.nan] * 3, "time_label": [None] * 3})
     assert topics_without_human_evidence(findings, "neuroplasticity") == ["spines"]
@@ -70,3 +70,50 @@ def test_filterable_table_escapes_cells_and_is_deterministic():
     second = ledger_mod.filterable_table_html(frame, "Caption", {"claim": "Claim", "verdict": "Verdict"}, filters=("verdict",))
     assert first == second
     assert "<script>x()" not in first and "&lt;script&gt;x()" in first
+
+
+# Harms: pooled per drug and event, zero-event trials counted, absolute risks and numbers needed.
+
+
+def harm_tables(rows):
+    """rows: (study, arm, role, events, n) for one event, dissociation."""
+    ae = pd.DataFrame([{"study_id": s, "arm_id": a, "event": "dissociation", "events": e, "n": n, "evidence_level": "primary",
+                        "derived_from": pd.NA, "notes": pd.NA, "locator": "Table 3"} for s, a, _, e, n in rows])
+    arms = pd.DataFrame([{"arm_id": a, "arm_label": a, "role": r, "comparator_type": "none" if r == "intervention" else "placebo"}
+                         for _, a, r, _, _ in rows])
+    studies = pd.DataFrame([{"study_id": s, "short_name": s.title(), "intervention_class": "esketamine_intranasal"} for s in sorted({r[0] for r in rows})])
+    for frame in (ae,):
+        frame["evidence_level"] = frame["evidence_level"].astype("string")
+    return {"adverse_events": ae, "trial_arms": arms, "studies": studies}
+
+
+def test_trials_without_events_in_either_arm_are_counted_and_still_enter_the_risk_difference():
+    t = harm_tables([("a", "a_d", "intervention", 20, 50), ("a", "a_p", "control", 5, 50),
+                     ("b", "b_d", "intervention", 15, 40), ("b", "b_p", "control", 3, 40),
+                     ("c", "c_d", "intervention", 0, 30), ("c", "c_p", "control", 0, 30)])
+    row = pooled_harms(t).iloc[0]
+    assert row["k"] == 3 and row["k_no_events"] == 1 and row["k_rr"] == 2
+    assert row["n_t"] == 120 and row["events_t"] == 35
+    assert 0 < row["rd"] < 0.3 and row["nnh"] == pytest.approx(1 / row["rd"])
+    assert row["control_per_1000"] == pytest.approx(1000 * 8 / 120)
+    summary = harms_summary(pooled_harms(t))
+    assert summary.loc[0, "Participants (trials)"] == "240 (3; 1 with no events)"
+
+
+def test_number_needed_is_infinite_without_a_difference_in_that_direction():
+    assert number_needed(0.2, 1.5) == pytest.approx(10.0)
+    assert number_needed(0.2, 1.0) == float("inf") and number_needed(0.2, 0.8) == float("inf")
+
+
+def test_benefit_and_harm_sets_response_beside_harms_for_each_drug():
+    t = harm_tables([("a", "a_d", "intervention", 20, 50), ("a", "a_p", "control", 5, 50),
+                     ("b", "b_d", "intervention", 15, 40), ("b", "b_p", "control", 3, 40)])
+    pooled = pooled_harms(t)
+    pooled["drug"] = "esketamine"
+
+    class Fake:
+        def on_natural_scale(self):
+            return {"estimate": 1.5, "ci_lower": 1.2, "ci_upper": 1.9}
+    rows = benefit_and_harm({"esketamine": {"pooled": Fake(), "k": 3}}, pooled, {"esketamine": 0.2})
+    assert list(rows["measure"]) == ["benefit: one more responder", "harm: one more with dissociation"]
+    assert rows.loc[0, "value"] == pytest.approx(10.0)

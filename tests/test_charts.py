@@ -64,7 +64,9 @@ def test_table_html_escapes_text_and_has_a_caption():
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
-def test_table_rows_chart_has_a_bar_per_table_and_status():
-    counts = pd.DataFrame({"table": ["a", "b"], "rows": [3, 2], "verified_rows": [2, 2]})
-    spec = charts.table_rows_chart(counts).to_dict()
-    assert spec["description"] and spec["title"] == "Rows in each evidence table"
+def test_evidence_level_chart_letters_every_level_present():
+    counts = pd.DataFrame({"table": ["a", "b"], "rows": [3, 2], "primary": [2, 1], "secondary": [0, 1], "derived": [1, 0],
+                           "press": [0, 0], "unverified": [0, 0]})
+    spec = charts.evidence_level_chart(counts).to_dict()
+    assert spec["description"] and spec["title"] == "Where each table's numbers were read"
+    assert set(spec["datasets"][next(iter(spec["datasets"]))][0]) >= {"table", "level", "n", "symbol"}

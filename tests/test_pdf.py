@@ -31,6 +31,6 @@ def test_book_prints_to_one_pdf_with_charts(tmp_path):
     assert len(reader.pages) >= 40
     text = " ".join(page.extract_text() or "" for page in reader.pages)
     # Chart titles are drawn inside the SVG charts, so finding them proves the charts were printed.
-    for title in ["Rows in each evidence table", "Ketamine vs control: MADRS difference", "Where the plasticity evidence comes from",
+    for title in ["Where each table's numbers were read", "Racemic ketamine vs saline or midazolam: MADRS difference", "Where the plasticity evidence comes from",
                   "Relaxing a belief lets evidence move it", "Verdicts on the claims of each seed article"]:
         assert title in text, title

@@ -1,4 +1,5 @@
-"""Per-study effects for a question: verified rows only, arm-level first, units and zeros handled."""
+"""Per-study effects for a question: the pooling rules (evidence levels, adjusted contrasts, crossover
+periods, special populations), units and zeros."""
 
 from __future__ import annotations
 
@@ -13,33 +14,113 @@ Q_RESPONSE = Question("t_resp", "test", ("ketamine_iv",), "response", "RR", (12,
 Q_SCORE = Question("t_md", "test", ("ketamine_iv",), "mean_change", "MD", (12, 48), 24)
 
 
-def make_tables(outcome_rows: list[dict], contrast_rows: list[dict] | None = None) -> dict[str, pd.DataFrame]:
+def make_tables(outcome_rows: list[dict], contrast_rows: list[dict] | None = None, design: dict | None = None,
+                population: dict | None = None) -> dict[str, pd.DataFrame]:
+    design, population = design or {}, population or {}
     studies = pd.DataFrame([
-        {"study_id": s, "short_name": s.title(), "year": 2010 + i, "design": "parallel_rct", "blinding": "double_blind",
-         "population": "trd", "intervention_class": "ketamine_iv", "n_randomized": 40}
+        {"study_id": s, "short_name": s.title(), "year": 2010 + i, "design": design.get(s, "parallel_rct"), "blinding": "double_blind",
+         "population": population.get(s, "trd"), "intervention_class": "ketamine_iv", "n_randomized": 40,
+         "crossover_correlation": np.nan}
         for i, s in enumerate(["alpha", "beta", "gamma"])])
     arms = pd.DataFrame([
         {"study_id": s, "arm_id": f"{s}_{r}", "arm_label": r, "role": "intervention" if r == "ket" else "control",
          "drug": "ketamine" if r == "ket" else "saline", "dose": np.nan, "dose_unit": "mg/kg",
          "comparator_type": "none" if r == "ket" else "saline"}
         for s in ["alpha", "beta", "gamma"] for r in ["ket", "sal"]])
-    base = {"scale": "MADRS", "subgroup": pd.NA, "verified": "yes", "events": np.nan, "n_analysed": 20,
-            "mean": np.nan, "sd": np.nan, "se": np.nan, "median": np.nan}
+    base = {"scale": "MADRS", "subgroup": pd.NA, "period": pd.NA, "evidence_level": "primary", "derived_from": pd.NA,
+            "events": np.nan, "n_analysed": 20, "mean": np.nan, "sd": np.nan, "se": np.nan, "median": np.nan}
     outcomes = pd.DataFrame([{**base, **row} for row in outcome_rows],
                             columns=["study_id", "arm_id", "outcome", "timepoint_hours", *base])
-    contrasts = pd.DataFrame(contrast_rows or [], columns=["study_id", "outcome", "scale", "timepoint_hours", "measure", "estimate",
-                                                           "ci_lower", "ci_upper", "comparison", "verified", "subgroup"])
+    contrasts = pd.DataFrame([{**CONTRAST_BASE, **row} for row in contrast_rows or []],
+                             columns=["study_id", "outcome", "scale", "timepoint_hours", "measure", "estimate", "ci_lower", "ci_upper",
+                                      "comparison", "evidence_level", "derived_from", "adjusted", "subgroup"])
+    for frame in (outcomes, contrasts):
+        for col in ("period", "derived_from", "subgroup", "adjusted", "evidence_level"):
+            if col in frame:
+                frame[col] = frame[col].astype("string")
     return {"studies": studies, "trial_arms": arms, "arm_outcomes": outcomes, "contrasts": contrasts}
 
 
-def resp(arm, events, hours=24, verified="yes", n=20):
+CONTRAST_BASE = {"outcome": "mean_change", "scale": "MADRS", "timepoint_hours": 24.0, "measure": "MD", "comparison": "ketamine vs saline",
+                 "evidence_level": "primary", "derived_from": pd.NA, "adjusted": "no", "subgroup": pd.NA}
+
+
+def resp(arm, events, hours=24, level="primary", n=20, derived_from=pd.NA):
     return {"study_id": arm.split("_")[0], "arm_id": arm, "outcome": "response", "timepoint_hours": hours,
-            "events": events, "n_analysed": n, "verified": verified}
+            "events": events, "n_analysed": n, "evidence_level": level, "derived_from": derived_from}
 
 
-def test_unverified_rows_are_never_pooled():
-    t = make_tables([resp("alpha_ket", 10), resp("alpha_sal", 4), resp("beta_ket", 9, verified="no"), resp("beta_sal", 3)])
+def score(arm, mean, sd=8.0, n=20, level="primary", period=pd.NA):
+    return {"study_id": arm.split("_")[0], "arm_id": arm, "outcome": "mean_change", "timepoint_hours": 24, "mean": mean, "sd": sd,
+            "n_analysed": n, "evidence_level": level, "period": period}
+
+
+@pytest.mark.parametrize("level", ["press", "unverified"])
+def test_press_and_unverified_numbers_are_never_pooled(level):
+    t = make_tables([resp("alpha_ket", 10), resp("alpha_sal", 4), resp("beta_ket", 9, level=level), resp("beta_sal", 3, level=level)])
     assert list(study_effects(t, Q_RESPONSE)["study_id"]) == ["alpha"]
+    left_out = run_question(t, Q_RESPONSE)["not_pooled"]
+    assert list(left_out["study_id"]) == ["beta"] and "press reports or unverified" in left_out["reason"].iloc[0]
+
+
+def test_numbers_derived_from_primary_inputs_count_as_primary():
+    t = make_tables([resp("alpha_ket", 10), resp("alpha_sal", 4),
+                     resp("beta_ket", 9, level="derived", derived_from="primary"), resp("beta_sal", 3, level="derived", derived_from="primary")])
+    e = study_effects(t, Q_RESPONSE)
+    assert list(e["evidence"]) == ["primary", "primary"]
+
+
+def test_secondary_numbers_stand_in_only_for_a_trial_without_primary_ones():
+    t = make_tables([resp("alpha_ket", 10), resp("alpha_sal", 4), resp("alpha_ket", 12, level="secondary"), resp("alpha_sal", 2, level="secondary"),
+                     resp("beta_ket", 9, level="secondary"), resp("beta_sal", 3, level="secondary")])
+    e = study_effects(t, Q_RESPONSE).set_index("study_id")
+    assert e.loc["alpha", "evidence"] == "primary" and e.loc["alpha", "events_t"] == 10
+    assert e.loc["beta", "evidence"] == "secondary (stand-in)"
+    r = run_question(t, Q_RESPONSE)
+    assert r["k"] == 2 and r["primary_only"]["k"] == 1
+
+
+def test_adjusted_contrast_is_preferred_to_raw_arm_means():
+    adjusted = {"study_id": "alpha", "estimate": -3.0, "ci_lower": -5.0, "ci_upper": -1.0, "adjusted": "yes"}
+    t = make_tables([score("alpha_ket", -12.0), score("alpha_sal", -6.0)], [adjusted])
+    e = study_effects(t, Q_SCORE)
+    assert e.loc[0, "yi"] == -3.0 and e.loc[0, "contrast"].startswith("adjusted")
+
+
+def test_raw_arm_means_are_used_without_an_adjusted_contrast():
+    unadjusted = {"study_id": "alpha", "estimate": -3.0, "ci_lower": -5.0, "ci_upper": -1.0, "adjusted": "no"}
+    t = make_tables([score("alpha_ket", -12.0), score("alpha_sal", -6.0)], [unadjusted])
+    e = study_effects(t, Q_SCORE)
+    assert e.loc[0, "yi"] == -6.0 and e.loc[0, "contrast"] == "raw difference of arm means"
+
+
+def test_crossover_with_both_periods_is_analysed_as_paired():
+    rows = [score("alpha_ket", -12.0, sd=8.0, n=20, period="both_periods"), score("alpha_sal", -6.0, sd=8.0, n=20, period="both_periods")]
+    e = study_effects(make_tables(rows, design={"alpha": "crossover_rct"}), Q_SCORE)
+    # paired variance with r = 0.5: (64 + 64 - 2*0.5*64) / 20 = 3.2, half of the 6.4 of two independent arms
+    assert e.loc[0, "vi"] == pytest.approx(3.2) and "paired crossover" in e.loc[0, "contrast"]
+
+
+def test_crossover_counts_from_both_periods_are_not_pooled():
+    rows = [{**resp("alpha_ket", 10), "period": "both_periods"}, {**resp("alpha_sal", 4), "period": "both_periods"}]
+    t = make_tables(rows, design={"alpha": "crossover_rct"})
+    assert study_effects(t, Q_RESPONSE).empty
+    assert "both periods" in run_question(t, Q_RESPONSE)["not_pooled"]["reason"].iloc[0]
+
+
+def test_special_populations_are_a_subgroup_not_mixed_into_the_main_analysis():
+    t = make_tables([resp("alpha_ket", 10), resp("alpha_sal", 4), resp("beta_ket", 9), resp("beta_sal", 3)],
+                    population={"beta": "mdd_suicidal_ideation"})
+    r = run_question(t, Q_RESPONSE)
+    assert list(r["effects"]["study_id"]) == ["alpha"]
+    assert list(r["special"]["effects"]["study_id"]) == ["beta"]
+    assert "special population" in r["not_pooled"].set_index("study_id").loc["beta", "reason"]
+
+
+def test_several_drug_arms_of_one_trial_make_one_comparison():
+    t = make_tables([resp("alpha_ket", 10), resp("alpha_sal", 4), {**resp("alpha_ket", 6), "arm_id": "alpha_ket"}])
+    e = study_effects(t, Q_RESPONSE)
+    assert len(e) == 1 and e.loc[0, "events_t"] == 16
 
 
 def test_zero_event_arm_gets_the_correction_and_is_pooled():
@@ -63,7 +144,7 @@ def test_median_only_trial_is_not_pooled():
 
 def test_reported_effect_fills_in_when_arm_data_are_missing():
     contrast = {"study_id": "gamma", "outcome": "mean_change", "scale": "MADRS", "timepoint_hours": 24.0, "measure": "MD",
-                "estimate": -6.0, "ci_lower": -9.92, "ci_upper": -2.08, "comparison": "ketamine vs saline", "verified": "yes", "subgroup": pd.NA}
+                "estimate": -6.0, "ci_lower": -9.92, "ci_upper": -2.08, "comparison": "ketamine vs saline"}
     e = study_effects(make_tables([], [contrast]), Q_SCORE)
     assert e.loc[0, "yi"] == -6.0 and e.loc[0, "vi"] == pytest.approx(4.0, rel=1e-3)
     assert e.loc[0, "source"] == "reported effect and 95% CI"
@@ -77,9 +158,24 @@ def test_forest_table_ends_with_the_pooled_row():
     assert rows["weight"].iloc[:2].sum() == pytest.approx(100)
 
 
-def test_every_certainty_rating_names_a_question_and_every_question_is_rated():
-    ratings = load_tables()["certainty_ratings"]
-    assert set(ratings["question_key"]) == {q.key for q in QUESTIONS}
+def test_every_certainty_rating_names_a_question_and_every_pooled_question_is_rated():
+    tables = load_tables()
+    rated = set(tables["certainty_ratings"]["question_key"])
+    assert rated <= {q.key for q in QUESTIONS}
+    pooled = {q.key for q in QUESTIONS if "pooled" in run_question(tables, q)}
+    assert pooled <= rated, f"pooled but not rated: {sorted(pooled - rated)}"
+
+
+def test_a_contrast_for_one_dose_of_a_multi_dose_trial_is_not_used():
+    arms = [{"study_id": "alpha", "arm_id": a, "arm_label": a, "role": r, "drug": "ketamine", "dose": np.nan, "dose_unit": "mg/kg",
+             "comparator_type": c} for a, r, c in [("alpha_ket", "intervention", "none"), ("alpha_ket2", "intervention", "none"), ("alpha_sal", "control", "saline")]]
+    one_dose = {"study_id": "alpha", "estimate": -3.0, "ci_lower": -5.0, "ci_upper": -1.0, "adjusted": "yes",
+                "treatment_arms": "alpha_ket", "control_arms": "alpha_sal"}
+    t = make_tables([score("alpha_ket", -12.0), {**score("alpha_ket", -10.0), "arm_id": "alpha_ket2"}, score("alpha_sal", -6.0)], [one_dose])
+    t["trial_arms"] = pd.concat([t["trial_arms"][t["trial_arms"]["study_id"] != "alpha"], pd.DataFrame(arms)], ignore_index=True)
+    t["contrasts"]["treatment_arms"], t["contrasts"]["control_arms"] = "alpha_ket", "alpha_sal"
+    e = study_effects(t, Q_SCORE)
+    assert e.loc[0, "contrast"] == "raw difference of arm means" and e.loc[0, "yi"] == pytest.approx(-5.0)
 
 
 def test_summary_of_findings_has_a_row_per_question():

@@ -11,10 +11,10 @@ from evidence_review.validation import DataValidationError
 
 from conftest import read_csv, write_csv
 
-STUDY = {"study_id": "trial2000", "citekey": "sterne2019", "short_name": "Trial 2000", "year": "2000",
+STUDY = {"study_id": "trial2000", "citekey": "sterne2019", "short_name": "Trial 2000", "year": "2019",
          "design": "parallel_rct", "blinding": "double_blind", "population": "trd",
-         "intervention_class": "ketamine_iv", "registration": "", "funding": "", "n_randomized": "40",
-         "crossover_correlation": "", "locator": "Abstract", "verified": "yes", "notes": ""}
+         "setting": "outpatient", "intervention_class": "ketamine_iv", "add_on": "add_on", "registration": "", "funding": "",
+         "n_randomized": "40", "crossover_correlation": "", "evidence_level": "primary", "locator": "Abstract", "notes": ""}
 ARMS = [
     {"study_id": "trial2000", "arm_id": "trial2000_ket", "arm_label": "Ketamine", "role": "intervention", "drug": "ketamine",
      "dose": "0.5", "dose_unit": "mg/kg", "route": "iv", "schedule": "single infusion", "comparator_type": "none",
@@ -24,8 +24,14 @@ ARMS = [
      "n_randomized": "20", "locator": "Methods"},
 ]
 OUTCOME = {"study_id": "trial2000", "arm_id": "trial2000_ket", "outcome": "response", "scale": "MADRS",
-           "timepoint_value": "1", "timepoint_unit": "days", "n_analysed": "20", "events": "10", "mean": "", "sd": "",
-           "se": "", "ci_lower": "", "ci_upper": "", "median": "", "locator": "Table 2", "verified": "yes", "notes": ""}
+           "timepoint_value": "1", "timepoint_unit": "days", "period": "", "n_analysed": "20", "events": "10", "mean": "", "sd": "",
+           "se": "", "ci_lower": "", "ci_upper": "", "median": "", "evidence_level": "primary", "source_citekey": "sterne2019",
+           "formula": "", "derived_from": "", "locator": "Table 2", "notes": ""}
+REPORT = {"study_id": "trial2000", "citekey": "sterne2019", "report_type": "journal_article", "year": "2019",
+          "identifier": "10.1136/bmj.l4898", "notes": ""}
+SCREENED = {"record_id": "S0001", "identifier": "10.1136/bmj.l4898", "title": "Trial 2000", "year": "2019",
+            "found_via": "database_search", "found_via_detail": "Q0001", "stage": "included", "decision": "included",
+            "exclusion_reason": "", "study_id": "trial2000", "date_assessed": "2026-12-01", "notes": ""}
 
 
 def set_table(root: Path, name: str, rows: list[dict]) -> None:
@@ -39,6 +45,8 @@ def mini_book(book_copy: Path) -> Path:
     for name in ["studies", "trial_arms", "arm_outcomes", "contrasts", "adverse_events", "risk_of_bias"]:
         set_table(book_copy, name, [])
     set_table(book_copy, "studies", [STUDY])
+    set_table(book_copy, "reports", [REPORT])
+    set_table(book_copy, "screening_log", [SCREENED])
     set_table(book_copy, "trial_arms", ARMS)
     set_table(book_copy, "arm_outcomes", [OUTCOME])
     return book_copy
@@ -145,3 +153,97 @@ def test_all_errors_of_a_file_are_reported_together_and_loading_stops(mini_book)
     message = str(raised.value)
     assert "column 'year'" in message and "column 'n_randomized'" in message and "column 'blinding'" in message
     assert len(raised.value.issues) >= 3
+
+
+# Provenance: evidence levels, the screening log and one study per paper (issue 10).
+
+def test_evidence_level_outside_the_list_is_rejected(mini_book):
+    set_table(mini_book, "arm_outcomes", [{**OUTCOME, "evidence_level": "verified"}])
+    assert any("arm_outcomes.csv, row 1 (line 2), column 'evidence_level'" in e and "'verified'" in e
+               and "primary, secondary, derived, press, unverified" in e for e in errors(mini_book))
+
+
+def test_derived_row_without_its_formula_is_rejected(mini_book):
+    set_table(mini_book, "arm_outcomes", [{**OUTCOME, "evidence_level": "derived", "derived_from": "primary"}])
+    assert any("arm_outcomes.csv, row 1 (line 2), column 'formula': required when evidence_level is derived" in e
+               for e in errors(mini_book))
+
+
+def test_derived_from_on_a_row_that_is_not_derived_is_rejected(mini_book):
+    set_table(mini_book, "arm_outcomes", [{**OUTCOME, "derived_from": "primary"}])
+    assert any("column 'derived_from': must be empty unless evidence_level is derived" in e for e in errors(mini_book))
+
+
+def test_primary_number_read_in_a_meeting_abstract_is_rejected(mini_book):
+    set_table(mini_book, "reports", [{**REPORT, "report_type": "meeting_abstract"}])
+    assert any("arm_outcomes.csv, row 1 (line 2), column 'evidence_level'" in e and "meeting abstract is not the trial's own publication" in e
+               for e in errors(mini_book))
+
+
+def test_primary_number_from_a_source_that_is_not_a_report_of_the_trial_is_rejected(mini_book):
+    set_table(mini_book, "arm_outcomes", [{**OUTCOME, "source_citekey": "guyatt2008"}])
+    assert any("column 'source_citekey'" in e and "'guyatt2008'" in e and "not a report of study 'trial2000'" in e
+               for e in errors(mini_book))
+
+
+def test_included_screening_record_without_a_study_row_is_rejected(mini_book):
+    set_table(mini_book, "screening_log", [SCREENED, {**SCREENED, "record_id": "S0002", "study_id": "ghost2024"}])
+    assert any("screening_log.csv, row 2 (line 3), column 'study_id'" in e and "'ghost2024'" in e
+               and "no row in data/studies.csv" in e for e in errors(mini_book))
+
+
+def test_study_without_a_screening_record_is_rejected(mini_book):
+    set_table(mini_book, "screening_log", [{**SCREENED, "decision": "excluded", "stage": "assessed", "exclusion_reason": "not_randomised", "study_id": ""}])
+    assert any("studies.csv, row 1 (line 2), column 'study_id'" in e and "no included record in data/screening_log.csv" in e
+               for e in errors(mini_book))
+
+
+def test_two_study_ids_with_the_same_doi_are_rejected(mini_book):
+    twin = {**STUDY, "study_id": "twin2019", "short_name": "Twin"}
+    set_table(mini_book, "studies", [STUDY, twin])
+    set_table(mini_book, "reports", [REPORT, {**REPORT, "study_id": "twin2019"}])
+    set_table(mini_book, "screening_log", [SCREENED, {**SCREENED, "record_id": "S0002", "study_id": "twin2019"}])
+    assert any("studies.csv, row 2 (line 3), column 'study_id'" in e and "same DOI (10.1136/bmj.l4898) as study 'trial2000'" in e
+               for e in errors(mini_book))
+
+
+def test_year_that_disagrees_with_its_reference_is_rejected(mini_book):
+    set_table(mini_book, "studies", [{**STUDY, "year": "2018"}])
+    assert any("studies.csv, row 1 (line 2), column 'year'" in e and "disagrees with the year of its reference 'sterne2019' (2019)" in e
+               for e in errors(mini_book))
+
+
+def test_table_with_a_header_and_no_rows_is_rejected(mini_book):
+    set_table(mini_book, "certainty_ratings", [])
+    assert any(e.startswith("data/certainty_ratings.csv: table has a header but no rows") for e in errors(mini_book))
+
+
+def test_crossover_row_must_say_which_periods_it_covers(mini_book):
+    set_table(mini_book, "studies", [{**STUDY, "design": "crossover_rct"}])
+    assert any("arm_outcomes.csv, row 1 (line 2), column 'period': crossover trial" in e for e in errors(mini_book))
+
+
+def test_misspelt_rule_in_a_schema_is_an_error_not_a_silent_pass(mini_book):
+    path = mini_book / "data" / "schema" / "arm_outcomes.schema.json"
+    path.write_text(path.read_text().replace('"rule": "empty_unless"', '"rule": "empty_unles"'))
+    assert any("arm_outcomes.schema.json" in e and "unknown rule in the schema" in e for e in errors(mini_book))
+
+
+def test_claim_certainty_that_disagrees_with_the_grade_rating_is_rejected(mini_book):
+    header, claims = read_csv(mini_book / "data" / "seed_claims.csv")
+    claims = [dict(c) for c in claims]
+    target = next(c for c in claims if c["question_key"])
+    number = claims.index(target) + 1
+    target["certainty"] = "high"
+    write_csv(mini_book / "data" / "seed_claims.csv", header, claims)
+    assert any(f"seed_claims.csv, row {number} (line {number + 1}), column 'certainty'" in e and "'high'" in e
+               and "disagrees with the GRADE certainty" in e for e in errors(mini_book))
+
+
+def test_supported_verdict_with_a_rationale_that_found_nothing_is_rejected(mini_book):
+    header, claims = read_csv(mini_book / "data" / "seed_claims.csv")
+    claims = [dict(c) for c in claims]
+    claims[0].update(verdict="supported", rationale="We found no study of this.")
+    write_csv(mini_book / "data" / "seed_claims.csv", header, claims)
+    assert any("seed_claims.csv, row 1 (line 2), column 'verdict'" in e and "rationale says no evidence was found" in e
+               for e in errors(mini_book))
