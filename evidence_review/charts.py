@@ -97,12 +97,14 @@ def use_house_style() -> None:
     alt.renderers.enable(RENDERER_NAME)
 
 
-def finish(chart: alt.TopLevelMixin, title: str | list[str], description: str, subtitle: str | None = None) -> alt.TopLevelMixin:
+def finish(chart: alt.TopLevelMixin, title: str | list[str], description: str, subtitle: str | None = None,
+           title_params: alt.TitleParams | None = None) -> alt.TopLevelMixin:
     """Attach the title (a string, or lines of a long title) and the screen-reader description
     every chart must have."""
     if not " ".join([title] if isinstance(title, str) else title).strip() or not description.strip():
         raise ChartAccessibilityError("title and description must both be non-empty")
-    title_params = alt.TitleParams(text=title, subtitle=subtitle) if subtitle else alt.TitleParams(text=title) if isinstance(title, list) else title
+    if title_params is None:
+        title_params = alt.TitleParams(text=title, subtitle=subtitle) if subtitle else alt.TitleParams(text=title) if isinstance(title, list) else title
     return chart.properties(title=title_params, description=description)
 
 
@@ -123,34 +125,88 @@ def evidence_level_chart(counts: pd.DataFrame) -> alt.LayerChart:
                                  "(R) or not seen in any source (U, unverified).", "Evidence level")
 
 
-def forest_chart(rows: pd.DataFrame, title: str, description: str, effect_label: str, null_value: float, log_scale: bool) -> alt.LayerChart:
-    """Forest plot: one row per study (square sized by weight) and a diamond for the pooled result.
+FOREST_PLOT_WIDTH = 160  # pixels of the effect axis; the text columns take the rest of the ~650 px column
 
-    ``rows`` comes from trials.forest_table. Hovering a row shows study, N, estimate, CI and weight.
-    """
-    data = rows.assign(order=range(len(rows)), weight=rows["weight"].round(1),
-                       estimate_text=rows["estimate"].round(2).astype(str),
-                       ci_text="[" + rows["ci_lower"].round(2).astype(str) + ", " + rows["ci_upper"].round(2).astype(str) + "]")
-    scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
-    y = alt.Y("label:N", sort=alt.EncodingSortField("order", order="ascending"), title=None, axis=alt.Axis(labelLimit=210))
+
+def _diamond_path(estimate: float, lower: float, upper: float, domain: tuple[float, float], log_scale: bool, half_height: float = 6.0) -> str:
+    """SVG path of the pooled diamond, in pixels around the estimate, spanning the confidence
+    interval on the plot's fixed x domain (a symbol of size 1 is drawn in pixel units)."""
+    f = np.log10 if log_scale else (lambda v: v)
+    span = f(domain[1]) - f(domain[0])
+    to_px = lambda v: (f(v) - f(estimate)) / span * FOREST_PLOT_WIDTH
+    return f"M {to_px(lower):.2f} 0 L 0 {-half_height} L {to_px(upper):.2f} 0 L 0 {half_height} Z"
+
+
+def forest_chart(rows: pd.DataFrame, title: str, description: str, effect_label: str, null_value: float, log_scale: bool,
+                 heterogeneity: str | None = None) -> alt.HConcatChart:
+    """Forest plot in the standard layout: study labels with per-arm numbers as text columns on the
+    left, squares sized by weight with 95% CIs, the pooled diamond spanning its CI with the
+    prediction interval as a dashed line, and the estimate [95% CI] and weight as text on the right;
+    the heterogeneity statistics and the test for overall effect are the subtitle.
+
+    ``rows`` comes from trials.forest_table."""
+    digits = 1 if not log_scale and rows["estimate"].abs().max() >= 1 else 2
+    fmt = lambda v: f"{v:.{digits}f}".replace("-", "−")
+    data = rows.assign(order=range(len(rows)), weight_text=rows["weight"].map(lambda w: f"{w:.1f}%" if pd.notna(w) else ""),
+                       effect_text=[f"{fmt(e)} [{fmt(lo)}, {fmt(hi)}]" for e, lo, hi in zip(rows["estimate"], rows["ci_lower"], rows["ci_upper"])],
+                       arm_t=rows.get("arm_t", pd.Series([""] * len(rows))).fillna(""),
+                       arm_c=rows.get("arm_c", pd.Series([""] * len(rows))).fillna(""))
+    keep = ["label", "kind", "order", "estimate", "ci_lower", "ci_upper", "weight", "weight_text", "effect_text", "arm_t", "arm_c",
+            "n", "source", "contrast", "evidence", "pi_lower", "pi_upper"]
+    data = data[[c for c in keep if c in data]]
+    lows = [rows["ci_lower"].min(), null_value] + ([rows["pi_lower"].min()] if "pi_lower" in rows and rows["pi_lower"].notna().any() else [])
+    highs = [rows["ci_upper"].max(), null_value] + ([rows["pi_upper"].max()] if "pi_upper" in rows and rows["pi_upper"].notna().any() else [])
+    lo, hi = float(np.nanmin(lows)), float(np.nanmax(highs))
+    if log_scale:
+        domain = (lo / 1.15, hi * 1.15)
+    else:
+        pad = 0.05 * (hi - lo or 1.0)
+        domain = (lo - pad, hi + pad)
+    scale = alt.Scale(type="log" if log_scale else "linear", domain=list(domain), nice=False, zero=False, clamp=True)
+    y = alt.Y("label:N", sort=alt.EncodingSortField("order", order="ascending"), title=None,
+              axis=alt.Axis(labelLimit=150, domain=False, ticks=False, labelFontSize=10, labelPadding=8))
+    no_axis = alt.Y("label:N", sort=alt.EncodingSortField("order", order="ascending"), title=None, axis=None)
     tooltip = [alt.Tooltip("label:N", title="Study"), alt.Tooltip("n:Q", title="Participants", format=".0f"),
-               alt.Tooltip("estimate_text:N", title=effect_label), alt.Tooltip("ci_text:N", title="95% CI"),
-               alt.Tooltip("weight:Q", title="Weight (%)"), alt.Tooltip("source:N", title="Source of numbers")]
+               alt.Tooltip("effect_text:N", title=f"{effect_label} [95% CI]"), alt.Tooltip("weight_text:N", title="Weight"),
+               alt.Tooltip("source:N", title="Source of numbers")]
     if "contrast" in data:
         tooltip += [alt.Tooltip("contrast:N", title="Contrast used"), alt.Tooltip("evidence:N", title="Evidence level")]
-    # The tooltip sits on the marks a reader points at (squares, diamond), not repeated on every layer.
-    base = alt.Chart(data).encode(y=y)
-    ci = base.mark_rule(strokeWidth=2, color="#333333").encode(x=alt.X("ci_lower:Q", scale=scale, title=effect_label), x2="ci_upper:Q")
-    studies = base.transform_filter(alt.datum.kind == "study").mark_square(color=PALETTE[0]).encode(
-        x="estimate:Q", size=alt.Size("weight:Q", legend=None, scale=alt.Scale(range=[40, 300])), tooltip=tooltip,
+    step = alt.Step(24)
+
+    def text_column(field: str, header: str, y_enc, width: int, align: str = "left") -> alt.Chart:
+        return alt.Chart(data).mark_text(align=align, fontSize=10, color="black").encode(
+            y=y_enc, text=f"{field}:N", x=alt.value(0 if align == "left" else width)).properties(
+            width=width, height=step, title=alt.TitleParams(header, fontSize=10, anchor="start" if align == "left" else "end"))
+
+    left = text_column("arm_t", "Drug arm", y, 86)
+    control = text_column("arm_c", "Control arm", no_axis, 86)
+    base = alt.Chart(data).encode(y=no_axis)
+    x = alt.X("estimate:Q", scale=scale, title=effect_label, axis=alt.Axis(titleFontSize=10, labelFontSize=9, tickCount=5))
+    null = alt.Chart(pd.DataFrame({"x": [null_value]})).mark_rule(strokeDash=[4, 4], color="#777777", aria=False).encode(
+        x=alt.X("x:Q", scale=scale))
+    ci = base.transform_filter(alt.datum.kind == "study").mark_rule(strokeWidth=1.5, color="#333333", aria=False).encode(
+        x=alt.X("ci_lower:Q", scale=scale, title=effect_label), x2="ci_upper:Q")
+    squares = base.transform_filter(alt.datum.kind == "study").mark_square(color=PALETTE[0]).encode(
+        x=x, size=alt.Size("weight:Q", legend=None, scale=alt.Scale(range=[30, 220])), tooltip=tooltip,
         description="label:N")  # each square's accessible name
-    pooled = base.transform_filter(alt.datum.kind == "pooled").mark_point(shape="diamond", filled=True, size=260, color=PALETTE[5]).encode(
-        x="estimate:Q", tooltip=tooltip, description="label:N")
-    null = alt.Chart(pd.DataFrame({"x": [null_value]})).mark_rule(strokeDash=[4, 4], color="#777777").encode(x="x:Q")
-    # Narrow enough that labels, plot and a wrapped title fit the text column (about 650 px).
-    layers = [null, ci, studies] + ([pooled] if (rows["kind"] == "pooled").any() else [])  # no empty layer (it would have no accessible name)
-    chart = alt.layer(*layers).properties(height=alt.Step(28), width=380)
-    return finish(chart, _wrap(title, 60), description)
+    layers = [null, ci, squares]
+    pooled_rows = rows[rows["kind"] == "pooled"]
+    if len(pooled_rows):
+        pr = pooled_rows.iloc[0]
+        if pd.notna(pr.get("pi_lower", np.nan)):
+            layers.append(base.transform_filter(alt.datum.kind == "pooled").mark_rule(strokeDash=[2, 2], strokeWidth=1.2, color=PALETTE[5], aria=False)
+                          .encode(x=alt.X("pi_lower:Q", scale=scale), x2="pi_upper:Q"))
+        path = _diamond_path(pr["estimate"], pr["ci_lower"], pr["ci_upper"], domain, log_scale)
+        layers.append(base.transform_filter(alt.datum.kind == "pooled").mark_point(
+            shape=path, size=1, filled=True, opacity=1, color=PALETTE[5]).encode(x=x, tooltip=tooltip, description="label:N"))
+    plot = alt.layer(*layers).properties(width=FOREST_PLOT_WIDTH, height=step,
+                                          title=alt.TitleParams("", fontSize=10))
+    right = text_column("effect_text", "Estimate [95% CI]", no_axis, 96, align="right")
+    weight = text_column("weight_text", "Weight", no_axis, 40, align="right")
+    chart = alt.hconcat(left, control, plot, right, weight, spacing=6).resolve_scale(y="shared")
+    lines = _wrap(title, 70)
+    params = alt.TitleParams(lines, subtitle=_wrap(heterogeneity, 95) if heterogeneity else alt.Undefined, subtitleFontSize=10, anchor="start")
+    return finish(chart, lines, description, title_params=params)
 
 
 def funnel_chart(effects: pd.DataFrame, pooled_estimate: float, title: str, description: str, effect_label: str) -> alt.LayerChart:

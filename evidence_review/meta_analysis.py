@@ -141,7 +141,7 @@ def _tau2(yi: np.ndarray, vi: np.ndarray, method: str) -> float:
     if method == "DL":
         with warnings.catch_warnings():  # statsmodels also computes an unused Knapp–Hartung term that can warn
             warnings.simplefilter("ignore", RuntimeWarning)
-            return float(combine_effects(yi, vi, method_re="chi2").tau2)
+            return float(max(combine_effects(yi, vi, method_re="chi2").tau2, 0.0))
     raise ValueError(f"unknown tau² estimator {method!r}; use 'REML' or 'DL'")
 
 
@@ -181,8 +181,8 @@ def pool(yi, vi, measure: str, method: str = "REML", hartung_knapp: bool = False
         statistic = mu / se
         p = float(2 * stats.norm.sf(abs(statistic)))
         label = method
-    # Prediction interval as metafor's predict(): same critical value as the CI.
-    half_pi = crit * np.sqrt(se**2 + tau2)
+    # Prediction interval as metafor's predict(): same critical value as the CI (undefined for one study).
+    half_pi = crit * np.sqrt(se**2 + tau2) if k > 1 and np.isfinite(se) else float("nan")
     return PooledEstimate(measure=measure, method=label, k=k, estimate=mu, se=se,
                           ci_lower=mu - crit * se, ci_upper=mu + crit * se, statistic=float(statistic), p_value=p,
                           tau2=tau2, i2=i2, h2=h2, q=q, q_df=q_df, q_p=q_p,

@@ -42,10 +42,9 @@ def prisma_counts(log: pd.DataFrame) -> dict:
     other sources together). Duplicates leave before screening; records excluded at the screening
     stage leave there; reports excluded after full assessment are counted by reason."""
     duplicate = log["exclusion_reason"] == "duplicate"
-    excluded = log["decision"] == "excluded"
     awaiting = log["decision"] == "awaiting_assessment"
     screened = log[~duplicate.fillna(False) & (log["stage"] != "identified")]
-    at_screening = screened[excluded.fillna(False) & (screened["stage"] == "screened")]
+    at_screening = screened[(screened["decision"] == "excluded") & (screened["stage"] == "screened")]
     assessed = screened[screened["stage"].isin(["assessed", "included"])]
     excluded_assessed = assessed[assessed["decision"] == "excluded"]
     secondary = excluded_assessed["exclusion_reason"] == "secondary_report"

@@ -298,6 +298,37 @@ def study_effects(tables: dict[str, pd.DataFrame], q: Question, populations: tup
     return effects.sort_values(["year", "short_name"]).reset_index(drop=True)
 
 
+def _arm_texts(effects: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Per-arm numbers as a reviewer reads them beside a forest plot: events/total for counts,
+    mean (SD) n for scores, 'reported contrast' when the trial gave only its own difference."""
+    texts = {"t": [], "c": []}
+    for _, e in effects.iterrows():
+        for arm in ("t", "c"):
+            if pd.notna(e.get(f"events_{arm}", np.nan)):
+                texts[arm].append(f"{int(e[f'events_{arm}'])}/{int(e[f'n_{arm}'])}")
+            elif pd.notna(e.get(f"mean_{arm}", np.nan)):
+                texts[arm].append(f"{signed(e[f'mean_{arm}'])} ({e[f'sd_{arm}']:.1f}) {int(e[f'n_{arm}'])}")
+            else:
+                texts[arm].append("reported Δ")
+    return texts["t"], texts["c"]
+
+
+def _total(effects: pd.DataFrame, arm: str) -> str:
+    if f"events_{arm}" in effects and effects[f"events_{arm}"].notna().all():
+        return f"{int(effects[f'events_{arm}'].sum())}/{int(effects[f'n_{arm}'].sum())}"
+    if f"n_{arm}" in effects and effects[f"n_{arm}"].notna().all():
+        return f"n = {int(effects[f'n_{arm}'].sum())}"
+    return ""
+
+
+def heterogeneity_text(pooled: ma.PooledEstimate) -> str:
+    """The line under a forest plot: heterogeneity and the test for overall effect."""
+    q_p = f"p = {pooled.q_p:.2f}" if pooled.q_p >= 0.01 else "p < 0.01"
+    p = f"p = {pooled.p_value:.3f}" if pooled.p_value >= 0.001 else "p < 0.001"
+    return (f"Heterogeneity: τ² = {pooled.tau2:.2f}; I² = {pooled.i2:.0f}%; Q = {pooled.q:.2f} (df = {pooled.q_df}, {q_p}). "
+            f"Test for overall effect: z = {signed(pooled.statistic, 2)}, {p}. Dashed line: 95% prediction interval.")
+
+
 def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None) -> pd.DataFrame:
     """Rows for a forest plot: one per study plus the pooled row, on the natural scale."""
     ratio = pooled.is_ratio if pooled else False
@@ -306,13 +337,14 @@ def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None) -> pd.
     # A lone trial carries all the weight; a missing weight would make the plot drop its square.
     weights = ma.study_weights(effects["vi"], pooled.tau2) if pooled else np.full(len(effects), 100.0 / max(len(effects), 1))
     stand_in = effects["evidence"].ne("primary")
+    arm_t, arm_c = _arm_texts(effects)
     rows = pd.DataFrame({
         "label": np.where(stand_in, "† ", "") + effects["short_name"], "kind": "study",
         "estimate": f(effects["yi"].astype(float)), "ci_lower": f(effects["yi"] - Z95 * se),
         "ci_upper": f(effects["yi"] + Z95 * se), "weight": weights,
         "n": effects.get("n_total", pd.Series([np.nan] * len(effects))).astype(float),
         "source": effects["source"], "hours": effects["timepoint_hours"],
-        "contrast": effects["contrast"], "evidence": effects["evidence"],
+        "contrast": effects["contrast"], "evidence": effects["evidence"], "arm_t": arm_t, "arm_c": arm_c,
     })
     if pooled:
         nat = pooled.on_natural_scale()
@@ -320,7 +352,8 @@ def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None) -> pd.
             "label": f"Pooled ({pooled.method})", "kind": "pooled", "estimate": nat["estimate"],
             "ci_lower": nat["ci_lower"], "ci_upper": nat["ci_upper"], "weight": 100.0,
             "n": float(rows["n"].sum()), "source": f"random effects, k = {pooled.k}", "hours": np.nan,
-            "contrast": "", "evidence": ""}])], ignore_index=True)
+            "contrast": "", "evidence": "", "pi_lower": nat["pi_lower"], "pi_upper": nat["pi_upper"],
+            "arm_t": _total(effects, "t"), "arm_c": _total(effects, "c")}])], ignore_index=True)
     return rows
 
 
@@ -507,31 +540,64 @@ def format_effect(measure: str, estimate: float, lower: float, upper: float) -> 
     return f"{measure} {estimate:.{digits}f} ({lower:.{digits}f} to {upper:.{digits}f})"
 
 
-def summary_of_findings(results: dict[str, dict], ratings: pd.DataFrame) -> pd.DataFrame:
-    """Cochrane-style summary of findings: one row per pooled question."""
-    rows = []
+CERTAINTY_SYMBOLS = {"high": "⊕⊕⊕⊕ High", "moderate": "⊕⊕⊕◯ Moderate", "low": "⊕⊕◯◯ Low", "very_low": "⊕◯◯◯ Very low"}
+
+
+def _control_risk(effects: pd.DataFrame) -> float:
+    """Pooled proportion of events in the control arms (the 'assumed risk' of a GRADE table)."""
+    return float(effects["events_c"].sum() / effects["n_c"].sum())
+
+
+def _control_mean(effects: pd.DataFrame) -> float | None:
+    if "mean_c" not in effects or effects["mean_c"].isna().all():
+        return None
+    sel = effects.dropna(subset=["mean_c", "n_c"])
+    return float((sel["mean_c"] * sel["n_c"]).sum() / sel["n_c"].sum())
+
+
+def summary_of_findings(results: dict[str, dict], ratings: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Summary of findings in the GRADE layout Cochrane uses: per pooled outcome, the anticipated
+    absolute effects (risk per 1,000 with the control and with the drug, or the mean change with
+    the control and the difference with the drug), the relative effect, participants (studies) and
+    certainty as symbols with the word; the reasons for downgrading, and the primary-only
+    sensitivity analysis, become lettered footnotes rather than a wide column.
+    Questions without a pooled estimate are left out of the table (the chapter lists them)."""
     rated = ratings.set_index("question_key")
+    rows, notes = [], []
     for key, r in results.items():
-        q = r["question"]
-        row = {"Outcome": q.label, "Trials": r["k"],
-               "Participants": int(pd.to_numeric(r["effects"].get("n_total"), errors="coerce").sum()) if r["k"] else 0}
-        if "pooled" in r:
-            p, hk = r["pooled"].on_natural_scale(), r["hartung_knapp"].on_natural_scale()
-            row["Effect (95% CI), REML"] = format_effect(q.measure, p["estimate"], p["ci_lower"], p["ci_upper"])
-            row["Hartung–Knapp 95% CI"] = f"{hk['ci_lower']:.2f} to {hk['ci_upper']:.2f}"
-            row["I² (%)"] = round(r["pooled"].i2)
+        if "pooled" not in r:
+            continue
+        q, p = r["question"], r["pooled"].on_natural_scale()
+        effects = r["effects"]
+        n = int(pd.to_numeric(effects.get("n_total"), errors="coerce").sum())
+        if q.measure in {"RR", "OR"} and {"events_c", "n_c"} <= set(effects) and effects["events_c"].notna().all():
+            cr = _control_risk(effects)
+            conv = (lambda ratio: cr * ratio) if q.measure == "RR" else (lambda ratio: risk_with_odds_ratio(cr, ratio))
+            control = f"{1000 * cr:.0f} per 1,000"
+            drug = f"{1000 * conv(p['estimate']):.0f} per 1,000 ({1000 * conv(p['ci_lower']):.0f} to {1000 * conv(p['ci_upper']):.0f})"
+            relative = f"{q.measure} {p['estimate']:.2f} ({p['ci_lower']:.2f} to {p['ci_upper']:.2f})"
         else:
-            row["Effect (95% CI), REML"] = "not pooled (fewer than two trials)"
-            row["Hartung–Knapp 95% CI"] = ""
-            row["I² (%)"] = None
+            digits = 2 if q.measure == "SMD" else 1
+            mean_c = _control_mean(effects) if q.measure == "MD" else None
+            control = f"mean change {signed(mean_c)} points" if mean_c is not None else "—"
+            direction = "lower" if p["estimate"] < 0 else "higher"
+            drug = (f"{abs(p['estimate']):.{digits}f} {'SD' if q.measure == 'SMD' else 'points'} {direction} "
+                    f"({signed(p['ci_lower'], digits)} to {signed(p['ci_upper'], digits)})")
+            relative = "—"
+        row = {"Outcome": q.label, "With control": control, "With the drug": drug, "Relative effect (95% CI)": relative,
+               "Participants (studies)": f"{n} ({r['k']})"}
+        primary = r["primary_only"]
+        sensitivity = ("Primary numbers alone: " + (_effect_text(primary["pooled"]) if "pooled" in primary
+                                                    else f"{primary['k']} trial{'s' if primary['k'] != 1 else ''}, too few to pool") + ".")
+        letter = chr(ord("a") + len(notes))
         if key in rated.index:
-            row["Certainty (GRADE)"] = rated.loc[key, "certainty"].replace("_", " ")
-            row["Why"] = rated.loc[key, "reasons"]
+            notes.append(f"{letter}. {rated.loc[key, 'reasons']} {sensitivity}")
+            row["Certainty"] = f"{CERTAINTY_SYMBOLS[rated.loc[key, 'certainty']]} ({letter})"
         else:
-            row["Certainty (GRADE)"] = "not yet rated"
-            row["Why"] = ""
+            notes.append(f"{letter}. Not yet rated. {sensitivity}")
+            row["Certainty"] = f"not yet rated ({letter})"
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), notes
 
 
 def risk_with_odds_ratio(control_risk: float, odds_ratio: float) -> float:

@@ -16,3 +16,19 @@ def test_every_row_with_numbers_has_a_source_and_locator():
             # Our own judgements (certainty ratings) are the only rows allowed to have no source.
             sourced = frame[frame["judged_by"] != "this_review"] if "judged_by" in frame else frame
             assert sourced["citekey"].notna().all(), f"{name}: a row has no citekey"
+
+
+def test_no_chapter_output_holds_a_warning_or_an_error():
+    """A warning printed by a chapter names a path on the machine that ran it, so nbval would fail
+    elsewhere; and a warning in the book is a bug either way."""
+    import json
+
+    from evidence_review import CHAPTERS_DIR
+
+    found = []
+    for notebook in sorted(CHAPTERS_DIR.glob("*.ipynb")):
+        for number, cell in enumerate(json.loads(notebook.read_text(encoding="utf-8"))["cells"]):
+            for output in cell.get("outputs", []):
+                if output.get("name") == "stderr" or output.get("output_type") == "error":
+                    found.append(f"{notebook.name} cell {number}: {''.join(output.get('text', ''))[:120]}")
+    assert found == []

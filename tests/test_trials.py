@@ -178,8 +178,14 @@ def test_a_contrast_for_one_dose_of_a_multi_dose_trial_is_not_used():
     assert e.loc[0, "contrast"] == "raw difference of arm means" and e.loc[0, "yi"] == pytest.approx(-5.0)
 
 
-def test_summary_of_findings_has_a_row_per_question():
+def test_summary_of_findings_has_the_grade_layout_with_a_row_per_pooled_question():
     tables = load_tables()
     results = {q.key: run_question(tables, q) for q in QUESTIONS}
-    sof = summary_of_findings(results, tables["certainty_ratings"])
-    assert len(sof) == len(QUESTIONS) and sof["Certainty (GRADE)"].notna().all()
+    sof, notes = summary_of_findings(results, tables["certainty_ratings"])
+    pooled = [k for k, r in results.items() if "pooled" in r]
+    assert len(sof) == len(pooled) and len(notes) == len(pooled)
+    # GRADE layout: absolute effects in both arms, relative effect, participants (studies), symbols, lettered notes
+    assert {"With control", "With the drug", "Relative effect (95% CI)", "Participants (studies)", "Certainty"} <= set(sof.columns)
+    assert sof["Certainty"].str.contains("⊕").all() and notes[0].startswith("a. ")
+    binary = sof[sof["Relative effect (95% CI)"] != "—"]
+    assert binary["With control"].str.endswith("per 1,000").all()
