@@ -167,3 +167,24 @@ def test_a_request_to_another_host_is_detected(browser, served_book):
     page.wait_for_timeout(500)
     assert visit.external == ["https://cdn.example.org/x.png"]
     visit.page.close()
+
+
+def test_every_forest_plot_shows_its_numbers_and_the_summary_of_findings_its_absolute_effects(browser, served_book):
+    """A reviewer checks a forest plot by its numbers and a summary-of-findings table by its
+    absolute effects; both must be on the page, not only in tooltips."""
+    visit = PageVisit(browser, served_book)
+    page = visit.open("chapters/clinical_trials.html")
+    page.wait_for_timeout(1500)
+    forests = page.locator(".evidence-chart[aria-label*='Forest plot']")
+    assert forests.count() >= 5
+    for i in range(forests.count()):
+        svg_text = forests.nth(i).evaluate("el => Array.from(el.querySelectorAll('svg text')).map(t => t.textContent).join(' ')")
+        assert "Estimate [95% CI]" in svg_text and "Weight" in svg_text and "Drug arm" in svg_text, (i, svg_text[:80])
+    headers = page.evaluate("() => Array.from(document.querySelectorAll('table.evidence-table caption')).map(c => c.textContent)")
+    sof = [h for h in headers if h.startswith("Summary of findings")]
+    assert sof, headers
+    columns = page.evaluate("""() => { const t = Array.from(document.querySelectorAll('table.evidence-table'))
+        .find(t => t.caption && t.caption.textContent.startsWith('Summary of findings'));
+        return Array.from(t.querySelectorAll('th')).map(th => th.textContent); }""")
+    assert {"With control", "With the drug", "Certainty"} <= set(columns), columns
+    visit.page.close()
