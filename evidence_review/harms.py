@@ -7,7 +7,7 @@ import pandas as pd
 
 from . import meta_analysis as ma
 from .tables import evidence_grade
-from .trials import DRUG_LABELS, Z95
+from .trials import DRUG_LABELS, Z95, signed
 
 
 def arm_event_rates(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -124,10 +124,6 @@ def risk_difference(group: pd.DataFrame) -> dict:
     return {"estimate": p.estimate, "ci_lower": p.ci_lower, "ci_upper": p.ci_upper}
 
 
-def _fmt(x: float, digits: int = 0) -> str:
-    return f"{x:.{digits}f}".replace("-", "\u2212")
-
-
 def harms_summary(pooled: pd.DataFrame) -> pd.DataFrame:
     """Harms summary of findings in the GRADE layout: per event and drug, the anticipated risk per
     1,000 with the control and with the drug, the relative effect, participants (trials), and the
@@ -137,12 +133,12 @@ def harms_summary(pooled: pd.DataFrame) -> pd.DataFrame:
         has_rr = pd.notna(getattr(r, "rr", np.nan))
         rows.append({
             "Harm": r.event_label, "Drug": r.drug,
-            "Control, per 1,000": _fmt(r.control_per_1000),
-            "Drug, per 1,000 (95% CI)": (f"{_fmt(r.drug_per_1000)} ({_fmt(r.drug_per_1000_lower)} to {_fmt(r.drug_per_1000_upper)})"
+            "Control, per 1,000": signed(r.control_per_1000, 0),
+            "Drug, per 1,000 (95% CI)": (f"{signed(r.drug_per_1000, 0)} ({signed(r.drug_per_1000_lower, 0)} to {signed(r.drug_per_1000_upper, 0)})"
                                           if has_rr else "not estimable"),
             "RR (95% CI)": (f"{r.rr:.2f} ({r.rr_lower:.2f} to {r.rr_upper:.2f})" if has_rr else "no events"),
             "Participants (trials)": f"{r.n_t + r.n_c} ({r.k}" + (f"; {r.k_no_events} with no events" if r.k_no_events else "") + ")",
-            "NNH": _fmt(r.nnh) if pd.notna(r.nnh) else "–",
+            "NNH": signed(r.nnh, 0) if pd.notna(r.nnh) else "–",
         })
     return pd.DataFrame(rows)
 
@@ -150,8 +146,8 @@ def harms_summary(pooled: pd.DataFrame) -> pd.DataFrame:
 def number_needed(control_risk: float, ratio: float) -> float:
     """People treated for one extra event, from a control risk and a risk ratio (infinite when the
     ratio gives no difference or the opposite direction)."""
-    difference = control_risk * (ratio - 1)
-    return float(1 / difference) if difference > 0 else float("inf")
+    needed = ma.number_needed_to_treat(control_risk, ratio)
+    return needed if needed > 0 else float("inf")
 
 
 def benefit_and_harm(benefits: dict[str, dict], pooled: pd.DataFrame, control_response: dict[str, float]) -> pd.DataFrame:

@@ -535,11 +535,6 @@ MEASURE_LABELS = {"MD": "Mean difference (MADRS points)", "SMD": "Standardised m
                   "OR": "Odds ratio", "RR": "Risk ratio", "HR": "Hazard ratio"}
 
 
-def format_effect(measure: str, estimate: float, lower: float, upper: float) -> str:
-    digits = 2 if measure in {"OR", "RR", "SMD"} else 1
-    return f"{measure} {estimate:.{digits}f} ({lower:.{digits}f} to {upper:.{digits}f})"
-
-
 CERTAINTY_SYMBOLS = {"high": "⊕⊕⊕⊕ High", "moderate": "⊕⊕⊕◯ Moderate", "low": "⊕⊕◯◯ Low", "very_low": "⊕◯◯◯ Very low"}
 
 
@@ -603,23 +598,6 @@ def summary_of_findings(results: dict[str, dict], ratings: pd.DataFrame) -> tupl
 def risk_with_odds_ratio(control_risk: float, odds_ratio: float) -> float:
     """Risk in the treated group implied by a control risk and an odds ratio."""
     return float(odds_ratio * control_risk / (1 - control_risk + odds_ratio * control_risk))
-
-
-def arm_rates(effects: pd.DataFrame) -> pd.DataFrame:
-    """Response rates per arm, risk difference and NNT for trials with arm-level counts."""
-    counts = effects[effects.get("source", pd.Series(dtype=str)) == "arm-level counts"] if "source" in effects else effects.iloc[0:0]
-    if counts.empty:
-        return pd.DataFrame(columns=["Trial", "Drug arm", "Control arm", "Difference (points of %)", "NNT"])
-    rt = counts["events_t"] / counts["n_t"]
-    rc = counts["events_c"] / counts["n_c"]
-    rd = rt - rc
-    return pd.DataFrame({
-        "Trial": counts["short_name"],
-        "Drug arm": counts["events_t"].astype(int).astype(str) + "/" + counts["n_t"].astype(int).astype(str) + " (" + (100 * rt).round(0).astype(int).astype(str) + "%)",
-        "Control arm": counts["events_c"].astype(int).astype(str) + "/" + counts["n_c"].astype(int).astype(str) + " (" + (100 * rc).round(0).astype(int).astype(str) + "%)",
-        "Difference (points of %)": (100 * rd).round(1),
-        "NNT": (1 / rd).round(1).where(rd > 0),
-    })
 
 
 def signed(value: float, digits: int = 1) -> str:
