@@ -1,14 +1,12 @@
-"""Helpers every chapter uses: the preamble, and tables rendered safely with captions."""
+"""Helpers every chapter uses: the preamble, glue, and the evidence tables (table_view)."""
 
 from __future__ import annotations
 
-import html
-import re
-
 import pandas as pd
-from IPython.display import HTML
 
 from .charts import use_house_style
+from .labels import label, labelled
+from .table_view import table_html  # noqa: F401  (chapters import it from here)
 
 
 def setup_chapter() -> None:
@@ -17,33 +15,39 @@ def setup_chapter() -> None:
     pd.set_option("display.max_colwidth", None)
 
 
-def table_html(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None) -> HTML:
-    """An accessible HTML table with a caption; every cell is escaped, so text in the data is
-    always shown as text, never run as markup."""
-    if columns:
-        frame = frame[list(columns)].rename(columns=columns)
-    body = frame.astype("string").fillna("").to_html(index=False, escape=True, border=0, classes="evidence-table")
-    body = re.sub(r"<table[^>]*>", f'<table class="evidence-table" tabindex="0"><caption>{html.escape(caption)}</caption>', body, count=1)
-    return HTML(body)
-
-
 def glue_evidence_date() -> str:
     """Glue 'current_to', the date of the latest search, for the "Evidence current to" line at the
     top of every evidence chapter (so the chapter re-executes when the search record changes)."""
     from .screening import evidence_current_to, format_date
     from .tables import load_tables
 
-    current_to = format_date(evidence_current_to(load_tables(["searches"])["searches"]))
-    glue_all({"current_to": current_to})
+    from .tracing import rows_trace
+
+    searches = load_tables(["searches"])["searches"]
+    current_to = format_date(evidence_current_to(searches))
+    latest = searches[searches["date_run"] == searches["date_run"].max()]
+    glue_all({"current_to": current_to}, traces={"current_to": rows_trace(
+        latest.assign(what=labelled(latest["source"], "source") + ": " + labelled(latest["question"], "question") + " (" + latest["query"] + ")",
+                      when=latest["date_run"].dt.strftime("%Y-%m-%d")),
+        "The date of the latest search (data/searches.csv).", "what", "when", source="", locator="", level="")})
     return current_to
 
 
-def glue_all(values: dict) -> None:
-    """Glue several values at once, for the prose (display=False keeps them out of the page)."""
+def glue_all(values: dict, traces: dict | None = None) -> None:
+    """Glue several values at once, for the prose (display=False keeps them out of the page).
+    traces: {name: tracing.Trace}, the rows each number was computed from, shown on hover; a value
+    may also carry its own (tracing.traced(value, trace))."""
     from myst_nb import glue
 
+    from .tracing import TRACE_SUFFIX, split_traces
+
+    values, traces = split_traces(values, traces)
     for name, value in values.items():
         glue(name, value, display=False)
+    for name, trace in (traces or {}).items():
+        if name not in values:
+            raise KeyError(f"trace for {name!r}, which is not glued here")
+        glue(name + TRACE_SUFFIX, trace, display=False)
 
 
 def pct(numerator: float, denominator: float) -> str:
@@ -51,22 +55,33 @@ def pct(numerator: float, denominator: float) -> str:
     return f"{100 * numerator / denominator:.0f}%"
 
 
-# Codes used in the data, as readers should see them.
-DISPLAY_LABELS = {
-    "trd": "treatment-resistant depression", "mdd": "major depression", "bipolar_depression": "bipolar depression",
-    "mdd_suicidal_ideation": "depression with suicidal ideation", "mixed": "unipolar and bipolar",
-    "adolescent": "adolescents", "perioperative": "depressed surgical patients", "postpartum": "postpartum depression",
-    "older_adults": "older adults", "medically_ill": "serious medical illness", "depressive_symptoms": "depressive symptoms (no diagnosis required)", "add_on": "added to an antidepressant", "not_reported": "not reported",
-    "active_placebo": "active placebo", "low_dose": "very low dose", "active_drug": "another drug",
-    "waiting_list": "waiting list", "usual_care": "usual care", "other_dose": "another dose", "ect": "ECT",
-    "primary": "primary", "secondary": "secondary", "derived": "derived", "press": "press", "unverified": "unverified",
-    "parallel_rct": "parallel", "crossover_rct": "crossover", "randomized_withdrawal": "randomised withdrawal",
-    "open_label": "open-label", "double_blind": "double-blind", "single_blind": "single-blind (raters)",
-    "very_low": "very low", "some_concerns": "some concerns", "supported_with_caveats": "supported with caveats",
-    "preclinical_only": "preclinical only", "not_supported": "not supported", "insufficient_evidence": "insufficient evidence",
-}
-
-
 def readable(series: pd.Series) -> pd.Series:
-    """Data codes turned into words for a reader-facing table."""
-    return series.map(lambda v: DISPLAY_LABELS.get(v, v.replace("_", " ") if isinstance(v, str) else v))
+    """Data codes turned into words for a reader-facing table or chart (labels.FIELD_LABELS)."""
+    return series.map(label)
+
+
+def glue_question(result: dict) -> None:
+    """Glue one pooled question for the clinical-trials chapter: its paragraph (``txt_<key>``),
+    figure caption (``cap_<key>``) and forest plot (``fig_<key>``), the paragraph traced to the
+    trials behind it."""
+    from IPython.display import Markdown
+
+    from . import charts
+    from .tracing import pooled_trace
+    from .trials import MEASURE_LABELS, describe_result, heterogeneity_text
+
+    q = result["question"]
+    ratio = q.measure in {"OR", "RR", "HR"}
+    stand_in = "forest" in result and result["effects"]["evidence"].ne("primary").any()
+    caption = (q.label + (" (above 1 favours the drug)" if ratio else " (negative favours the drug)")
+               + ("; † numbers read second-hand, standing in for a trial whose own report was out of reach." if stand_in else "."))
+    if "forest" in result:
+        figure = charts.forest_chart(
+            result["forest"], q.label, f"Forest plot: {q.label}. One row per trial with its 95% confidence interval; the diamond is "
+            "the pooled random-effects estimate when there are at least two trials.", MEASURE_LABELS[q.measure],
+            null_value=1.0 if ratio else 0.0, log_scale=ratio,
+            heterogeneity=heterogeneity_text(result["pooled"]) if "pooled" in result else None)
+    else:
+        figure = charts.empty_chart(q.label, "No trial has usable numbers for this question yet.")
+    glue_all({f"txt_{q.key}": Markdown(describe_result(result)), f"cap_{q.key}": caption, f"fig_{q.key}": figure},
+             traces={f"txt_{q.key}": pooled_trace(result)})

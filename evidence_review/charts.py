@@ -16,6 +16,8 @@ import numpy as np
 import altair as alt
 import pandas as pd
 
+from .table_view import cite_text
+
 THEME_NAME = "evidence_review"
 RENDERER_NAME = "evidence_book"
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -58,8 +60,46 @@ def _chart_text(spec: dict) -> tuple[str, str]:
     return (title or "").strip(), (spec.get("description") or "").strip()
 
 
+def house_config() -> dict:
+    """The house style, shipped once in the chart runtime (sphinx_ext) instead of in every chart."""
+    return house_theme()["config"]
+
+
+def _without_house_config(spec: dict) -> dict:
+    """The spec without the parts of its config that repeat the house style (the runtime applies
+    them); a chart's own settings stay, and override the house style as usual."""
+    config = {key: value for key, value in spec.get("config", {}).items() if house_config().get(key) != value}
+    # The description is the figure's accessible label and its visible caption already.
+    spec = {key: value for key, value in spec.items() if key not in {"config", "$schema", "description"}}
+    return {**spec, "config": config} if config else spec
+
+
+# Drawn by the page script in the runtime (_static/evidence-vega-*.js): it finds each spec by its class.
+DRAW_SCRIPT = """
+(function () {
+  "use strict";
+  function drawAll() {
+    document.querySelectorAll("script.vega-spec").forEach(function (source) {
+      var el = document.getElementById(source.getAttribute("data-chart"));
+      if (!el || el.getAttribute("data-drawn")) { return; }
+      el.setAttribute("data-drawn", "1");
+      vegaEmbed(el, JSON.parse(source.textContent), {renderer: "svg", actions: false, config: window.evidenceHouseConfig})
+        .catch(function (e) { console.error(e); el.textContent = "Chart failed to draw: " + e; });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", drawAll); } else { drawAll(); }
+})();
+"""
+
+
+def runtime_script() -> str:
+    """What the shared runtime adds after Vega itself: the house style and the drawing code."""
+    return f"window.evidenceHouseConfig = {json.dumps(house_config(), sort_keys=True)};\n{DRAW_SCRIPT}"
+
+
 def render_offline(spec: dict, **_metadata) -> dict:
-    """Altair renderer: HTML that draws with the Vega runtime the book ships in its static files.
+    """Altair renderer: the chart's spec as JSON data in the page, drawn by the Vega runtime the
+    book ships in its static files (with the house style, so each chart need not carry it).
 
     The element id is a hash of the spec (plus a counter for repeats), so re-executing a
     notebook gives identical output and nbval can compare it byte for byte.
@@ -67,7 +107,7 @@ def render_offline(spec: dict, **_metadata) -> dict:
     title, description = _chart_text(spec)
     if not title or not description:
         raise ChartAccessibilityError("every chart needs a title and a one-sentence description (use charts.finish)")
-    payload = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    payload = json.dumps(_without_house_config(spec), sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:12]
     _ids_seen[digest] += 1
     element_id = f"chart-{digest}-{_ids_seen[digest]}"
@@ -76,13 +116,10 @@ def render_offline(spec: dict, **_metadata) -> dict:
     label = html.escape(f"{title}. {description}", quote=True)
     markup = (
         f'<div class="evidence-chart" role="figure" aria-label="{label}">'
-        f'<div id="{element_id}" class="vega-chart" tabindex="0"></div>'
+        f'<div id="{element_id}" class="vega-chart" tabindex="0">'
+        f"This chart needs the Vega runtime that ships with the book (_static/evidence-vega-*.js).</div>"
         f'<p class="chart-description">{html.escape(description)}</p>'
-        f"<script>(function(){{var spec={safe_payload};"
-        f"function draw(){{var el=document.getElementById('{element_id}');"
-        f"if(!window.vegaEmbed){{el.textContent='This chart needs the Vega runtime that ships with the book (_static/evidence-vega-*.js).';return;}}"
-        f"vegaEmbed(el,spec,{{renderer:'svg',actions:false}}).catch(function(e){{console.error(e);el.textContent='Chart failed to draw: '+e;}});}}"
-        f"if(document.readyState==='loading'){{document.addEventListener('DOMContentLoaded',draw);}}else{{draw();}}}})();</script>"
+        f'<script type="application/json" class="vega-spec" data-chart="{element_id}">{safe_payload}</script>'
         f"</div>"
     )
     return {"text/html": markup, "text/plain": f"<Chart: {title}>"}
@@ -276,7 +313,7 @@ def risk_of_bias_chart(rob: pd.DataFrame, title: str, description: str) -> alt.L
 def timeline_chart(findings: pd.DataFrame, phases: list[str], title: str, description: str) -> alt.Chart:
     """Which step of the proposed mechanism was seen when after a dose, coloured by evidence level
     (human, animal, in vitro), with the study on hover."""
-    data = findings.assign(citation=findings["citekey"], jitter=findings.groupby(["phase", "topic_label"]).cumcount())
+    data = findings.assign(citation=findings["citekey"].map(cite_text), jitter=findings.groupby(["phase", "topic_label"]).cumcount())
     levels = list(EVIDENCE_COLORS)
     chart = alt.Chart(data).mark_point(filled=True, size=140).encode(
         x=alt.X("phase:N", sort=phases, title="When after the dose", axis=alt.Axis(labelAngle=0, labelLimit=160)),
@@ -506,3 +543,27 @@ def benefit_harm_chart(rows: pd.DataFrame, title: str, description: str) -> alt.
     chart = alt.layer(rule, dots, data=data).properties(width=300, height=alt.Step(22)).facet(
         row=alt.Row("drug:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")))
     return finish(chart.resolve_scale(y="independent"), title, description)
+
+
+def icon_array_chart(rows: pd.DataFrame, title: str, description: str) -> alt.Chart:
+    """'Out of 100 people': one 10 × 10 grid of dots per group (e.g. control and drug, per drug),
+    the first ``people`` dots filled. rows: panel, group, people (rounded to whole people), note.
+    Filled and hollow dots differ in shape as well as colour, so colour is never the only cue."""
+    # One data row per grid; the browser expands it into 100 dots, so the page carries 4 rows, not 400.
+    data = rows.assign(people=rows["people"].astype(int),
+                       label=[f"{r.group}: {int(r.people)} of 100 ({r.note})" for r in rows.itertuples(index=False)])
+    expand = [alt.CalculateTransform(calculate="sequence(0, 100)", **{"as": "i"}), alt.FlattenTransform(flatten=["i"]),
+              alt.CalculateTransform(calculate="datum.i % 10", **{"as": "x"}),
+              alt.CalculateTransform(calculate="floor(datum.i / 10)", **{"as": "y"}),
+              alt.CalculateTransform(calculate="datum.i < datum.people ? 'improved' : 'did not'", **{"as": "status"})]
+    base = alt.Chart().encode(x=alt.X("x:O", axis=None), y=alt.Y("y:O", axis=None, sort="descending"),
+                              tooltip=[alt.Tooltip("label:N", title="Out of 100")], description="label:N")
+    # Rings for people who did not improve, filled dots for those who did (the house style fills points).
+    rings = base.transform_filter(alt.datum.status == "did not").mark_point(filled=False, size=60, strokeWidth=1.2, color="#767676")
+    dots = base.transform_filter(alt.datum.status == "improved").mark_point(filled=True, size=70, opacity=1, color=PALETTE[0])
+    chart = alt.layer(rings, dots, data=data, transform=expand).properties(width=120, height=120).facet(
+        column=alt.Column("group:N", title=None, sort=list(dict.fromkeys(rows["group"])), header=alt.Header(labelFontSize=12)),
+        row=alt.Row("panel:N", title=None, sort=list(dict.fromkeys(rows["panel"])),
+                    header=alt.Header(labelFontSize=12, labelFontWeight="bold", labelAngle=0, labelAlign="left",
+                                      labelOrient="top", labelLimit=300)))
+    return finish(chart, title, description, subtitle="Filled dot: improved by at least half. Ring: did not.")

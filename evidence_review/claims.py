@@ -3,7 +3,6 @@ discuss them."""
 
 from __future__ import annotations
 
-import hashlib
 import html
 
 import pandas as pd
@@ -35,50 +34,53 @@ def ledger(claims: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def filterable_table_html(frame: pd.DataFrame, caption: str, columns: dict[str, str], link_column: str | None = None,
-                          link_text_column: str | None = None, filters: tuple[str, ...] = ()) -> str:
-    """A table with a search box and drop-down filters that works without any library. Every
-    cell is escaped; links point only inside the book."""
-    # A stable id (not Python's salted hash()), so re-executing the notebook gives the same output.
-    table_id = "ledger-" + hashlib.sha1(caption.encode("utf-8")).hexdigest()[:10]
-    controls = [f'<label>Search <input type="search" class="ledger-search" aria-controls="{table_id}" placeholder="any word"></label>']
-    for col in filters:
-        options = "".join(f'<option value="{html.escape(v)}">{html.escape(v)}</option>' for v in sorted(frame[col].dropna().unique()))
-        controls.append(f'<label>{html.escape(columns[col])} <select class="ledger-filter" data-column="{html.escape(col)}" '
-                        f'aria-controls="{table_id}"><option value="">all</option>{options}</select></label>')
-    head = "".join(f"<th scope=\"col\">{html.escape(label)}</th>" for label in columns.values())
-    body = []
-    for _, row in frame.iterrows():
-        cells = []
-        for col in columns:
-            value = "" if pd.isna(row[col]) else str(row[col])
-            if col == link_text_column and link_column:
-                cells.append(f'<td><a href="{html.escape(row[link_column])}">{html.escape(value)}</a></td>')
-            else:
-                cells.append(f"<td>{html.escape(value)}</td>")
-        data_attrs = " ".join(f'data-{html.escape(c)}="{html.escape(str(row[c]))}"' for c in filters)
-        body.append(f"<tr {data_attrs}>{''.join(cells)}</tr>")
-    script = (
-        "<script>(function(){var t=document.getElementById('%s');var box=t.parentNode;"
-        "function apply(){var q=box.querySelector('.ledger-search').value.toLowerCase();"
-        "var fs=[].slice.call(box.querySelectorAll('.ledger-filter'));var shown=0;"
-        "[].forEach.call(t.tBodies[0].rows,function(r){var ok=r.textContent.toLowerCase().indexOf(q)>=0;"
-        "fs.forEach(function(f){if(f.value&&r.getAttribute('data-'+f.dataset.column)!==f.value){ok=false;}});"
-        "r.style.display=ok?'':'none';if(ok){shown++;}});box.querySelector('.ledger-count').textContent=shown+' claims shown';}"
-        "box.addEventListener('input',apply);box.addEventListener('change',apply);apply();})();</script>" % table_id)
-    return (f'<div class="ledger"><div class="ledger-controls">{" ".join(controls)} <span class="ledger-count" aria-live="polite"></span></div>'
-            f'<table id="{table_id}" class="evidence-table" tabindex="0"><caption>{html.escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{script}</div>")
+def why_html(claims: pd.DataFrame) -> pd.Series:
+    """The reasoning behind each verdict with its sources ('Author year'), as safe HTML for the
+    folded "Why" cell: the rationale, then the evidence for and against."""
+    from .table_view import cite_inline, cite_text
+
+    def one(row) -> str:
+        parts = [f"<p>{html.escape(cite_inline(str(row['rationale'])))}</p>"] if not pd.isna(row["rationale"]) else []
+        for column, heading in (("refs_for", "Evidence for"), ("refs_against", "Evidence against")):
+            cited = cite_text(row[column])
+            if cited:
+                parts.append(f"<p><strong>{heading}:</strong> {html.escape(cited)}</p>")
+        return "".join(parts)
+
+    return claims.apply(one, axis=1)
 
 
 CLAIM_COLUMNS = {"claim_id": "Claim", "claim": "What the article says (paraphrased)", "verdict": "Verdict",
-                 "certainty": "Certainty", "rationale": "Why", "refs_for": "Evidence for", "refs_against": "Evidence against"}
+                 "certainty": "Certainty", "why": "Why"}
 
 
 def chapter_claims_table(claims: pd.DataFrame, chapter: str, topic: str):
     """The 'popular claims, checked' table that closes each chapter (same columns everywhere)."""
-    from .book import readable, table_html
+    from .table_view import table_html
 
     mine = claims[claims["chapter"] == chapter]
-    shown = mine.assign(verdict=readable(mine["verdict"]), certainty=readable(mine["certainty"]))
-    return table_html(shown, f"Claims about {topic} in the seed articles, with our verdict (all claims: the claims ledger).", CLAIM_COLUMNS)
+    return table_html(mine.assign(why=why_html(mine)),
+                      f"Claims about {topic} in the seed articles, with our verdict (all claims: the claims ledger).",
+                      CLAIM_COLUMNS, long_text=("why",), html_columns=("why",))
+
+
+def claim_with_article_html(claims: pd.DataFrame) -> pd.Series:
+    """The claim, with the article it comes from as a small second line (one column, not two,
+    so the ledger keeps to the width of the page)."""
+    from .table_view import cite_inline
+
+    return claims.apply(lambda row: f"{html.escape(cite_inline(str(row['claim'])))}"
+                                    f'<span class="cell-note">In: {html.escape(row["article"])}</span>', axis=1)
+
+
+def ledger_table(claims: pd.DataFrame):
+    """The whole ledger: searchable, filterable by verdict, article and chapter, and sortable."""
+    from .table_view import table_html
+
+    shown = ledger(claims)
+    return table_html(shown.assign(why=why_html(shown), claim_in_article=claim_with_article_html(shown)),
+                      "Claims from the seed articles (paraphrased), with verdicts.", {
+        "claim_id": "Claim", "claim_in_article": "What the article says",
+        "verdict": "Verdict", "certainty": "Certainty", "why": "Why", "chapter_title": "Discussed in"},
+        long_text=("why",), html_columns=("why", "claim_in_article"), links={"chapter_title": "chapter_link"},
+        search=True, filters=("verdict", "article", "chapter_title"), sort=True, noun="claims")

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from . import meta_analysis as ma
+from .labels import EVENT_LABELS
 from .tables import evidence_grade
 from .trials import DRUG_LABELS, Z95, signed
 
@@ -19,7 +20,7 @@ def arm_event_rates(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     studies = tables["studies"][["study_id", "short_name", "intervention_class"]]
     out = ae.merge(arms, on="arm_id").merge(studies, on="study_id")
     out["rate"] = out["events"] / out["n"]
-    out["event_label"] = out["event"].str.replace("_", " ") + np.where(out["event"] == "other", " (" + out["notes"].fillna("") + ")", "")
+    out["event_label"] = out["event"].map(EVENT_LABELS) + np.where(out["event"] == "other", " (" + out["notes"].fillna("") + ")", "")
     out["drug"] = out["intervention_class"].map(DRUG_LABELS)
     return out
 
@@ -41,11 +42,7 @@ def event_risk_ratios(rates: pd.DataFrame) -> pd.DataFrame:
 
 
 DRUG_GROUPS = {"esketamine": "esketamine", "ketamine": "racemic ketamine", "psilocybin": "psilocybin"}
-EVENT_LABELS = {"dissociation": "dissociation", "blood_pressure_increase": "raised blood pressure", "sedation": "sedation",
-                "somnolence": "sleepiness", "dizziness": "dizziness", "nausea": "nausea", "vomiting": "vomiting",
-                "headache": "headache", "dysgeusia": "altered taste", "vertigo": "vertigo", "anxiety": "anxiety",
-                "suicidal_ideation": "suicidal thoughts on treatment", "discontinuation_ae": "stopping because of adverse events",
-                "serious_ae": "serious adverse events", "death": "death"}
+
 # The events a reader weighs most: the commonest (dissociation) and the most serious.
 SERIOUS_EVENTS = ("serious_ae", "discontinuation_ae", "death")
 
@@ -85,7 +82,7 @@ def pooled_harms(tables: dict[str, pd.DataFrame], min_trials: int = 2) -> pd.Dat
         ratio = ma.binary_effects(group, "RR")
         informative = ratio[ratio["dropped_reason"] == ""]
         n_t, n_c = int(group["n_t"].sum()), int(group["n_c"].sum())
-        row = {"drug": drug, "event": event, "event_label": EVENT_LABELS.get(event, event.replace("_", " ")),
+        row = {"drug": drug, "event": event, "event_label": EVENT_LABELS[event],
                "k": len(group), "k_no_events": int((ratio["dropped_reason"] != "").sum()),
                "events_t": int(group["events_t"].sum()), "n_t": n_t, "events_c": int(group["events_c"].sum()), "n_c": n_c,
                "trials": ", ".join(group["short_name"])}
@@ -133,12 +130,14 @@ def harms_summary(pooled: pd.DataFrame) -> pd.DataFrame:
         has_rr = pd.notna(getattr(r, "rr", np.nan))
         rows.append({
             "Harm": r.event_label, "Drug": r.drug,
-            "Control, per 1,000": signed(r.control_per_1000, 0),
-            "Drug, per 1,000 (95% CI)": (f"{signed(r.drug_per_1000, 0)} ({signed(r.drug_per_1000_lower, 0)} to {signed(r.drug_per_1000_upper, 0)})"
-                                          if has_rr else "not estimable"),
-            "RR (95% CI)": (f"{r.rr:.2f} ({r.rr_lower:.2f} to {r.rr_upper:.2f})" if has_rr else "no events"),
-            "Participants (trials)": f"{r.n_t + r.n_c} ({r.k}" + (f"; {r.k_no_events} with no events" if r.k_no_events else "") + ")",
+            # The same column names as the efficacy summary of findings, so the two read alike.
+            "With control": f"{signed(r.control_per_1000, 0)} per 1,000",
+            "With the drug": (f"{signed(r.drug_per_1000, 0)} per 1,000 ({signed(r.drug_per_1000_lower, 0)} to {signed(r.drug_per_1000_upper, 0)})"
+                              if has_rr else "not estimable"),
+            "Relative effect (95% CI)": (f"RR {r.rr:.2f} ({r.rr_lower:.2f} to {r.rr_upper:.2f})" if has_rr else "no events"),
+            "Participants (studies)": f"{r.n_t + r.n_c} ({r.k}" + (f"; {r.k_no_events} with no events" if r.k_no_events else "") + ")",
             "NNH": signed(r.nnh, 0) if pd.notna(r.nnh) else "–",
+            "Certainty": "not yet rated",
         })
     return pd.DataFrame(rows)
 
@@ -171,3 +170,13 @@ def benefit_and_harm(benefits: dict[str, dict], pooled: pd.DataFrame, control_re
                 rows.append({"drug": drug, "measure": label, "value": number_needed(cr, r["rr"]),
                              "low": number_needed(cr, r["rr_upper"]), "high": number_needed(cr, r["rr_lower"]), "k": int(r["k"])})
     return pd.DataFrame(rows)
+
+
+def event_trace(rates: pd.DataFrame, drug: str, event: str, note: str):
+    """The trial arms behind a pooled adverse-event number (events/people per arm, where read)."""
+    from .tracing import rows_trace
+
+    arms = rates[(rates["drug"] == drug) & (rates["event"] == event)]
+    arms = arms.assign(what=arms["short_name"] + ", " + arms["arm_label"].fillna(""),
+                       value=arms["events"].astype("Int64").astype(str) + "/" + arms["n"].astype("Int64").astype(str))
+    return rows_trace(arms, note, "what", "value", source="source_citekey")

@@ -7,6 +7,8 @@ import re
 
 import pandas as pd
 
+from .labels import labelled
+
 EVIDENCE_LEVEL = {"human": "human", "mouse": "animal", "rat": "animal", "drosophila": "animal", "zebrafish": "animal",
                   "in_vitro": "in vitro", "other": "theory"}
 # Phases of the timeline, in order. A finding's phase comes from its hours when the source gives
@@ -46,7 +48,7 @@ def with_levels(findings: pd.DataFrame) -> pd.DataFrame:
     out = findings.copy()
     out["evidence"] = out["species"].map(evidence_level)
     out["phase"] = [time_phase(h, l) for h, l in zip(out["time_after_dose_hours"], out["time_label"])]
-    out["topic_label"] = out["topic"].str.replace("_", " ")
+    out["topic_label"] = labelled(out["topic"], "topic")
     return out
 
 

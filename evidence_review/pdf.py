@@ -28,6 +28,8 @@ def print_book(singlehtml_dir: Path, pdf_path: Path) -> Path:
         page.goto(f"{base}/index.html", wait_until="networkidle")
         page.wait_for_function("() => [...document.querySelectorAll('.vega-chart')].every(e => e.querySelector('svg, canvas'))",
                                timeout=60_000)
+        # Folded text (a table's "Why" and "More" cells) is opened: paper cannot be clicked.
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
         page.emulate_media(media="print")
         pdf_path.parent.mkdir(parents=True, exist_ok=True)
         page.pdf(path=str(pdf_path), format="A4", print_background=True,

@@ -1,8 +1,9 @@
 """Sphinx extension: ship the Vega runtime with the book, once, as a static file.
 
 Altair's own HTML loads Vega from a public CDN on every page view; the book's charts instead
-call ``vegaEmbed`` from ``_static/evidence-vega-<version>.js``, generated from the vl-convert package (no
-network) and cached by the browser across pages.
+are drawn by ``_static/evidence-vega-<version>.js``, generated from the vl-convert package (no
+network) and cached by the browser across pages. The file also carries the house style and the
+code that draws each chart from the spec in its page (charts.runtime_script).
 """
 
 from __future__ import annotations
@@ -30,8 +31,13 @@ def write_bundle(target_dir: Path) -> Path:
     serve a stale runtime."""
     import hashlib
 
+    from .charts import runtime_script
+
     target_dir.mkdir(parents=True, exist_ok=True)
-    version = f"altair{_installed_version('altair')}-vlc{_installed_version('vl-convert-python')}-wrapped"
+    # The house style and drawing code are part of the file, so a change to either renames it too.
+    extra = runtime_script()
+    version = (f"altair{_installed_version('altair')}-vlc{_installed_version('vl-convert-python')}-wrapped-"
+               f"{hashlib.sha1(extra.encode()).hexdigest()[:8]}")
     path = target_dir / f"{BUNDLE_PREFIX}-{hashlib.sha1(version.encode()).hexdigest()[:8]}.js"
     if not path.exists():
         for old in target_dir.glob(f"{BUNDLE_PREFIX}-*.js"):
@@ -41,7 +47,7 @@ def write_bundle(target_dir: Path) -> Path:
         # The bundle declares top-level constants (n, t, ...); wrapped in a function so they cannot
         # collide with other scripts on the page, which would stop the whole bundle from loading.
         bundle = vl_convert.javascript_bundle(vl_version=_vega_lite_minor())
-        path.write_text("(function () {\n" + bundle + "\n})();\n", encoding="utf-8")
+        path.write_text("(function () {\n" + bundle + "\n})();\n" + extra, encoding="utf-8")
     return path
 
 
@@ -82,6 +88,8 @@ def setup(app):
     setup_data_aware_execution(app)
     setup_fast_noop(app)
     setup_parallel_execution(app)
+    from .sphinx_traces import setup_traced_glue
+    setup_traced_glue(app)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from . import meta_analysis as ma
+from .labels import DRUG_CLASS_LABELS, SCALE_LABELS, label
 from .tables import evidence_grade
 
 Z95 = stats.norm.ppf(0.975)
@@ -74,6 +75,11 @@ def arms_with_outcomes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     arms = tables["trial_arms"][["arm_id", "arm_label", "role", "drug", "dose", "dose_unit", "comparator_type"]]
     studies = tables["studies"][["study_id", "short_name", "year", "design", "blinding", "population", "intervention_class"]]
     return tables["arm_outcomes"].merge(arms, on="arm_id").merge(studies, on="study_id")
+
+
+def _joined(values: pd.Series | None) -> str:
+    """Distinct values in order, joined with '; ' (the sources or locators of a trial's rows)."""
+    return "" if values is None else "; ".join(dict.fromkeys(str(v) for v in values.dropna()))
 
 
 def _study_comparator(group: pd.DataFrame) -> str:
@@ -151,7 +157,8 @@ def arm_level_effects(tables: dict[str, pd.DataFrame], q: Question, populations:
                 "source": "arm-level counts" if dichotomous else "arm-level means",
                 "contrast": "raw difference of arm means" if not dichotomous else "arm-level counts",
                 "evidence": "primary" if (group["grade"] == "primary").all() else "secondary (stand-in)",
-                "arms_combined": len(treated) > 1, "paired": bool(paired)}
+                "arms_combined": len(treated) > 1, "paired": bool(paired),
+                "read_in": _joined(group.get("source_citekey")), "locator": _joined(group.get("locator"))}
         if dichotomous:
             base.update(events_t=int(treated["events"].sum()), n_t=int(treated["n_analysed"].sum()),
                         events_c=int(control["events"].sum()), n_c=int(control["n_analysed"].sum()))
@@ -268,7 +275,8 @@ def reported_effects(tables: dict[str, pd.DataFrame], q: Question, populations: 
                      "source": "reported effect and 95% CI", "arms_combined": False,
                      "contrast": "adjusted (trial's own model)" if row["adjusted"] == "yes" else "reported difference (unadjusted)",
                      "evidence": "primary" if row["grade"] == "primary" else "secondary (stand-in)", "paired": False,
-                     "n_total": row["n_randomized"], "yi": yi, "vi": se**2})
+                     "n_total": row["n_randomized"], "yi": yi, "vi": se**2,
+                     "read_in": row.get("source_citekey", ""), "locator": row.get("locator", "")})
     return pd.DataFrame(rows)
 
 
@@ -412,12 +420,7 @@ def run_question(tables: dict[str, pd.DataFrame], q: Question, method: str = "RE
     return result
 
 
-DRUG_LABELS = {"ketamine_iv": "IV ketamine", "ketamine_intranasal": "intranasal ketamine", "ketamine_oral": "oral ketamine",
-               "ketamine_subcutaneous": "subcutaneous ketamine", "ketamine_intramuscular": "intramuscular ketamine",
-               "ketamine_sublingual": "sublingual ketamine", "ketamine_anaesthesia": "ketamine under anaesthesia",
-               "ketamine_er_tablet": "extended-release ketamine tablets", "esketamine_intranasal": "esketamine (nasal)",
-               "esketamine_iv": "esketamine (IV)", "psilocybin": "psilocybin", "ayahuasca": "ayahuasca", "dmt": "DMT",
-               "5meo_dmt": "5-MeO-DMT", "lsd": "LSD", "other_psychedelic": "other psychedelic"}
+DRUG_LABELS = DRUG_CLASS_LABELS
 
 CLINICIAN_SCALES = ("MADRS", "HAMD17", "GRID_HAMD17", "HAMD21", "HAMD24", "HAMD25", "HAMD6", "QIDS_C16")
 DEPRESSION_SCALES = CLINICIAN_SCALES + ("QIDS_SR16", "BDI", "PHQ9")
@@ -512,7 +515,7 @@ def eligibility_table(questions=None) -> pd.DataFrame:
                           + "; special populations as a separate subgroup",
             "Intervention": ", ".join(DRUG_LABELS[c] for c in q.classes),
             "Comparator": ", ".join(COMPARATOR_LABELS.get(c, c) for c in q.comparators),
-            "Outcome": f"{OUTCOME_LABELS.get(q.outcome, q.outcome)} on {', '.join(q.scales)} ({q.measure})",
+            "Outcome": f"{OUTCOME_LABELS.get(q.outcome, q.outcome)} on {', '.join(SCALE_LABELS[s] for s in q.scales)} ({q.measure})",
             "Time window": f"{_hours_text(q.hours[0])} to {_hours_text(q.hours[1])}, nearest to {_hours_text(q.target_hours)}",
         })
     return pd.DataFrame(rows)
@@ -548,6 +551,22 @@ def _control_mean(effects: pd.DataFrame) -> float | None:
         return None
     sel = effects.dropna(subset=["mean_c", "n_c"])
     return float((sel["mean_c"] * sel["n_c"]).sum() / sel["n_c"].sum())
+
+
+def absolute_risks(result: dict) -> dict | None:
+    """For a pooled response or remission question: out of 100 people, how many had the outcome
+    with the control (pooled control arms) and with the drug (control risk × pooled ratio), with
+    the drug's 95% CI; None when the question has no pooled ratio."""
+    q = result["question"]
+    effects = result.get("effects")
+    if "pooled" not in result or q.measure not in {"RR", "OR"} or effects is None or effects["events_c"].isna().any():
+        return None
+    p = result["pooled"].on_natural_scale()
+    cr = _control_risk(effects)
+    conv = (lambda ratio: cr * ratio) if q.measure == "RR" else (lambda ratio: risk_with_odds_ratio(cr, ratio))
+    out = {"control": 100 * cr, "drug": 100 * conv(p["estimate"]), "drug_lower": 100 * conv(p["ci_lower"]),
+           "drug_upper": 100 * conv(p["ci_upper"]), "k": result["k"], "participants": int(effects["n_total"].sum())}
+    return {k: (min(v, 100.0) if isinstance(v, float) else v) for k, v in out.items()}
 
 
 def summary_of_findings(results: dict[str, dict], ratings: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -719,3 +738,45 @@ def subgroup_text(effects: pd.DataFrame, groups: pd.Series, measure: str, what: 
     test = ma.subgroup_test(pooled)
     each = "; ".join(f"{g} ({len(parts[g])} trial{'s' if len(parts[g]) != 1 else ''}): {_effect_text(p)}" for g, p in pooled.items())
     return f"By {what}: {each}. Test for a difference between subgroups: p = {test['p_value']:.2f}."
+
+
+# The outcomes a patient or family asks about first, in everyday words: (drug, what was compared, the control).
+PLAIN_QUESTIONS = {
+    "esketamine_response_28d": ("Esketamine nasal spray", "added to an antidepressant, after four weeks", "a dummy spray"),
+    "psilocybin_response_primary": ("Psilocybin", "one or two guided doses, a few weeks later", "a dummy pill, a very low dose or waiting"),
+    "ketamine_response_3d": ("Ketamine infusion", "one infusion, a day to three days later", "a dummy or sedative infusion"),
+}
+CERTAINTY_PLAIN = {
+    "high": "we are confident the true effect is close to this",
+    "moderate": "the true effect is probably close to this, but may differ",
+    "low": "the true effect may be quite different",
+    "very_low": "the true effect is likely to be quite different",
+}
+
+
+def plain_language_summary(results: dict[str, dict], ratings: pd.DataFrame) -> tuple[dict[str, str], pd.DataFrame]:
+    """The plain-language summary for patients and families: per main outcome, how many people
+    out of 100 improved by at least half with the drug and with the control, and how sure we are
+    (GRADE in words). Returns one Markdown paragraph per question key, and the rows of the
+    'out of 100' icon array."""
+    rated = ratings.set_index("question_key")["certainty"]
+    lines, icons = {}, []
+    for key, (drug, what, control) in PLAIN_QUESTIONS.items():
+        risks = absolute_risks(results[key]) if key in results else None
+        if risks is None:
+            k = results[key]["k"] if key in results else 0
+            lines[key] = (f"**{drug}** ({what}): too few trials give usable numbers to say how many people improve "
+                          f"({k} trial{'s' if k != 1 else ''}).")
+            continue
+        certainty = rated.get(key, None)
+        sure = (f"How sure we are: {label(certainty, 'certainty')} — {CERTAINTY_PLAIN[certainty]}."
+                if certainty in CERTAINTY_PLAIN else "How sure we are: not yet rated.")
+        lines[key] = (
+            f"**{drug}** ({what}): about **{risks['drug']:.0f} in 100** people improved by at least half, against "
+            f"**{risks['control']:.0f} in 100** with {control} (with the drug, the true figure could be anywhere from "
+            f"{risks['drug_lower']:.0f} to {risks['drug_upper']:.0f} in 100; {risks['k']} trials, "
+            f"{risks['participants']:,} people). {sure}")
+        icons += [{"panel": drug, "group": "with the control", "people": round(risks["control"]), "note": "with " + control},
+                  {"panel": drug, "group": "with the drug", "people": round(risks["drug"]),
+                   "note": f"95% CI {risks['drug_lower']:.0f} to {risks['drug_upper']:.0f}"}]
+    return lines, pd.DataFrame(icons, columns=["panel", "group", "people", "note"])

@@ -14,7 +14,8 @@ def test_book_builds_with_warnings_as_errors(built_book):
     bundles = list((html / "_static").glob("evidence-vega-*.js"))
     assert len(bundles) == 1 and bundles[0].stat().st_size > 100_000
     methods = (html / "chapters" / "methods.html").read_text(encoding="utf-8")
-    assert bundles[0].name in methods and "vegaEmbed(" in methods
+    assert bundles[0].name in methods and 'class="vega-spec"' in methods
+    assert "window.evidenceHouseConfig" in bundles[0].read_text(encoding="utf-8")
     assert "cdn.jsdelivr" not in methods and "unpkg.com" not in methods
     bibliography = (html / "chapters" / "bibliography.html").read_text(encoding="utf-8")
     assert "https://doi.org/10.1136/bmj.l4898" in bibliography

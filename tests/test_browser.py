@@ -147,7 +147,7 @@ def test_internal_links_and_anchors_resolve(built_book):
 def test_forest_plot_shows_a_tooltip_on_hover(browser, served_book):
     visit = PageVisit(browser, served_book)
     page = visit.open("chapters/clinical_trials.html")
-    chart = page.locator(".vega-chart").nth(0)
+    chart = page.locator(".evidence-chart[aria-label*='Forest plot'] .vega-chart").nth(0)
     chart.scroll_into_view_if_needed()
     marks = chart.locator("path[role='graphics-symbol'], g.mark-symbol path")
     assert marks.count() > 0
@@ -187,4 +187,65 @@ def test_every_forest_plot_shows_its_numbers_and_the_summary_of_findings_its_abs
         .find(t => t.caption && t.caption.textContent.startsWith('Summary of findings'));
         return Array.from(t.querySelectorAll('th')).map(th => th.textContent); }""")
     assert {"With control", "With the drug", "Certainty"} <= set(columns), columns
+    visit.page.close()
+
+
+# --- Readable on every screen (evidence_review/layout_checks.py) ------------------------------
+from evidence_review.layout_checks import LAYOUT_PROBE, WIDTHS, check_page, reader_codes  # noqa: E402
+
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_page_reads_at_laptop_and_phone_width(browser, served_book, page_path, width):
+    """No sideways scrolling (page or table), no internal code in a table cell, absolute effects
+    in every summary of findings and numbers beside every forest plot; a screenshot of the page
+    is saved under _build/screenshots/ (a CI artifact) for a person to look at."""
+    visit = PageVisit(browser, served_book)
+    result = check_page(visit.page, served_book, page_path, width, SCREENSHOTS)
+    assert result["overflow"] <= 0, f"the page scrolls sideways by {result['overflow']} px at {width} px"
+    assert result["wide"] == [], f"tables wider than the text column at {width} px: {result['wide']}"
+    assert result["coded"] == [], f"internal codes in table cells: {result['coded'][:5]}"
+    for table in result["sof"]:
+        assert {"With control", "With the drug", "Certainty"} <= set(table["headers"]), table
+    for text in result["forests"]:
+        assert "Estimate [95% CI]" in text and "Weight" in text and "Drug arm" in text, text[:80]
+    assert visit.errors == [], visit.errors
+    visit.page.close()
+
+
+def test_the_layout_probe_catches_wide_tables_and_codes(browser, served_book):
+    """Proves the layout checks can fail: a table with a code in a cell and a very wide column."""
+    visit = PageVisit(browser, served_book)
+    page = visit.open("chapters/intro.html")
+    page.evaluate("""() => { const t = document.createElement('table');
+        t.innerHTML = '<caption>Injected</caption><tr><td>bdnf_trkb</td><td>zarate2006</td><td><code>first_period</code></td>'
+                    + '<td><div style="width: 3000px">wide</div></td></tr>';
+        document.querySelector('article.bd-article').appendChild(t); }""")
+    result = page.evaluate(LAYOUT_PROBE, reader_codes())
+    assert [w["table"] for w in result["wide"]] == ["Injected"]
+    flagged = {code for cell in result["coded"] for code in cell["codes"]}
+    assert flagged == {"bdnf_trkb", "zarate2006"}  # the code inside <code> is allowed
+    visit.page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_glued_number_shows_its_sources_on_keyboard_focus(browser, served_book, width):
+    visit = PageVisit(browser, served_book)
+    page = visit.page
+    page.set_viewport_size({"width": width, "height": 900})
+    visit.open("chapters/clinical_trials.html")
+    number = page.locator(".admonition .traced").first
+    trace = page.locator("#" + number.get_attribute("aria-describedby"))
+    assert not trace.is_visible()
+    number.focus()
+    page.wait_for_timeout(200)
+    assert trace.is_visible()
+    text = trace.inner_text()
+    assert "read in" in text and re.search(r"primary|secondary", text), text
+    box = trace.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box  # inside the window
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(100)
+    assert not trace.is_visible()  # dismissible (WCAG 1.4.13)
     visit.page.close()

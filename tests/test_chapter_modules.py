@@ -64,14 +64,6 @@ def test_ledger_links_every_claim_to_an_existing_chapter_section():
         assert "## The popular claims, checked" in notebook.read_text(encoding="utf-8")
 
 
-def test_filterable_table_escapes_cells_and_is_deterministic():
-    frame = pd.DataFrame({"claim": ["<script>x()</script>"], "verdict": ["theory"], "link": ["risks.html#a"]})
-    first = ledger_mod.filterable_table_html(frame, "Caption", {"claim": "Claim", "verdict": "Verdict"}, filters=("verdict",))
-    second = ledger_mod.filterable_table_html(frame, "Caption", {"claim": "Claim", "verdict": "Verdict"}, filters=("verdict",))
-    assert first == second
-    assert "<script>x()" not in first and "&lt;script&gt;x()" in first
-
-
 # Harms: pooled per drug and event, zero-event trials counted, absolute risks and numbers needed.
 
 
@@ -97,7 +89,7 @@ def test_trials_without_events_in_either_arm_are_counted_and_still_enter_the_ris
     assert 0 < row["rd"] < 0.3 and row["nnh"] == pytest.approx(1 / row["rd"])
     assert row["control_per_1000"] == pytest.approx(1000 * 8 / 120)
     summary = harms_summary(pooled_harms(t))
-    assert summary.loc[0, "Participants (trials)"] == "240 (3; 1 with no events)"
+    assert summary.loc[0, "Participants (studies)"] == "240 (3; 1 with no events)"
 
 
 def test_number_needed_is_infinite_without_a_difference_in_that_direction():

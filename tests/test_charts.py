@@ -23,10 +23,25 @@ def test_renderer_output_is_identical_across_runs():
     assert first == second
 
 
-def test_renderer_loads_no_cdn_and_uses_the_shipped_runtime():
+def test_renderer_loads_no_cdn_and_leaves_drawing_to_the_shipped_runtime():
+    charts.use_house_style()
     html = charts.render_offline(simple_chart().to_dict())["text/html"]
-    assert "cdn" not in html.lower() and "https://" not in html.split("var spec=")[0]
-    assert "vegaEmbed(" in html
+    assert "cdn" not in html.lower() and "https://" not in html  # not even the $schema address
+    assert '<script type="application/json" class="vega-spec" data-chart="chart-' in html
+    assert "vegaEmbed(" in charts.runtime_script() and "evidenceHouseConfig" in charts.runtime_script()
+
+
+def test_house_style_travels_in_the_runtime_not_in_each_chart():
+    import json
+
+    charts.use_house_style()
+    plain = simple_chart().to_dict()
+    assert plain["config"] == charts.house_config()
+    spec = json.loads(charts.render_offline(plain)["text/html"].split('data-chart="')[1].split(">", 1)[1].split("</script>")[0])
+    assert "config" not in spec
+    own = simple_chart().configure_view(strokeWidth=3).to_dict()
+    spec = json.loads(charts.render_offline(own)["text/html"].split('data-chart="')[1].split(">", 1)[1].split("</script>")[0])
+    assert spec["config"] == {"view": own["config"]["view"]}  # a chart's own setting is kept
 
 
 def test_chart_without_description_is_refused():
