@@ -73,8 +73,11 @@ def glue_question(result: dict) -> None:
     q = result["question"]
     ratio = q.measure in {"OR", "RR", "HR"}
     stand_in = "forest" in result and result["effects"]["evidence"].ne("primary").any()
+    adjusted = "forest" in result and result["effects"]["contrast"].fillna("").str.startswith("adjusted").any()
     caption = (q.label + (" (above 1 favours the drug)" if ratio else " (negative favours the drug)")
-               + ("; † numbers read second-hand, standing in for a trial whose own report was out of reach." if stand_in else "."))
+               + ("; † numbers read second-hand, standing in for a trial whose own report was out of reach" if stand_in else "")
+               + ("; ‡ the trial's own adjusted estimate (for example ANCOVA or a mixed model), not a raw difference of arm means"
+                  if adjusted else "") + ".")
     if "forest" in result:
         figure = charts.forest_chart(
             result["forest"], q.label, f"Forest plot: {q.label}. One row per trial with its 95% confidence interval; the diamond is "

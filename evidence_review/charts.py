@@ -182,15 +182,6 @@ def forest_chart(rows: pd.DataFrame, title: str, description: str, effect_label:
     the heterogeneity statistics and the test for overall effect are the subtitle.
 
     ``rows`` comes from trials.forest_table."""
-    digits = 1 if not log_scale and rows["estimate"].abs().max() >= 1 else 2
-    fmt = lambda v: f"{v:.{digits}f}".replace("-", "−")
-    data = rows.assign(order=range(len(rows)), weight_text=rows["weight"].map(lambda w: f"{w:.1f}%" if pd.notna(w) else ""),
-                       effect_text=[f"{fmt(e)} [{fmt(lo)}, {fmt(hi)}]" for e, lo, hi in zip(rows["estimate"], rows["ci_lower"], rows["ci_upper"])],
-                       arm_t=rows.get("arm_t", pd.Series([""] * len(rows))).fillna(""),
-                       arm_c=rows.get("arm_c", pd.Series([""] * len(rows))).fillna(""))
-    keep = ["label", "kind", "order", "estimate", "ci_lower", "ci_upper", "weight", "weight_text", "effect_text", "arm_t", "arm_c",
-            "n", "source", "contrast", "evidence", "pi_lower", "pi_upper"]
-    data = data[[c for c in keep if c in data]]
     lows = [rows["ci_lower"].min(), null_value] + ([rows["pi_lower"].min()] if "pi_lower" in rows and rows["pi_lower"].notna().any() else [])
     highs = [rows["ci_upper"].max(), null_value] + ([rows["pi_upper"].max()] if "pi_upper" in rows and rows["pi_upper"].notna().any() else [])
     lo, hi = float(np.nanmin(lows)), float(np.nanmax(highs))
@@ -199,9 +190,24 @@ def forest_chart(rows: pd.DataFrame, title: str, description: str, effect_label:
     else:
         pad = 0.05 * (hi - lo or 1.0)
         domain = (lo - pad, hi + pad)
+    digits = 1 if not log_scale and rows["estimate"].abs().max() >= 1 else 2
+    fmt = lambda v: f"{v:.{digits}f}".replace("-", "−")
+    data = rows.assign(order=range(len(rows)), weight_text=rows["weight"].map(lambda w: f"{w:.1f}%" if pd.notna(w) else ""),
+                       effect_text=[f"{fmt(e)} [{fmt(lo)}, {fmt(hi)}]" for e, lo, hi in zip(rows["estimate"], rows["ci_lower"], rows["ci_upper"])],
+                       arm_t=rows.get("arm_t", pd.Series([""] * len(rows))).fillna(""),
+                       arm_c=rows.get("arm_c", pd.Series([""] * len(rows))).fillna(""))
+    data["diamond"] = [_diamond_path(e, lo, hi, domain, log_scale) if k == "pooled" else ""
+                       for k, e, lo, hi in zip(data["kind"], data["estimate"], data["ci_lower"], data["ci_upper"])]
+    # Subgroup headings carry no numbers; their labels are set in bold (below).
+    data.loc[data["kind"] == "header", ["effect_text", "weight_text"]] = ""
+    keep = ["label", "kind", "order", "estimate", "ci_lower", "ci_upper", "weight", "weight_text", "effect_text", "arm_t", "arm_c",
+            "n", "source", "contrast", "evidence", "pi_lower", "pi_upper", "diamond"]
+    data = data[[c for c in keep if c in data]]
     scale = alt.Scale(type="log" if log_scale else "linear", domain=list(domain), nice=False, zero=False, clamp=True)
+    headers = rows.loc[rows["kind"] == "header", "label"].tolist()
+    bold = {"labelFontWeight": alt.ExprRef(f"indexof({json.dumps(headers)}, datum.value) >= 0 ? 'bold' : 'normal'")} if headers else {}
     y = alt.Y("label:N", sort=alt.EncodingSortField("order", order="ascending"), title=None,
-              axis=alt.Axis(labelLimit=150, domain=False, ticks=False, labelFontSize=10, labelPadding=8))
+              axis=alt.Axis(labelLimit=150, domain=False, ticks=False, labelFontSize=10, labelPadding=8, **bold))
     no_axis = alt.Y("label:N", sort=alt.EncodingSortField("order", order="ascending"), title=None, axis=None)
     tooltip = [alt.Tooltip("label:N", title="Study"), alt.Tooltip("n:Q", title="Participants", format=".0f"),
                alt.Tooltip("effect_text:N", title=f"{effect_label} [95% CI]"), alt.Tooltip("weight_text:N", title="Weight"),
@@ -210,37 +216,38 @@ def forest_chart(rows: pd.DataFrame, title: str, description: str, effect_label:
         tooltip += [alt.Tooltip("contrast:N", title="Contrast used"), alt.Tooltip("evidence:N", title="Evidence level")]
     step = alt.Step(24)
 
+    # Every part reads the one data set given to the whole figure (the page carries it once).
     def text_column(field: str, header: str, y_enc, width: int, align: str = "left") -> alt.Chart:
-        return alt.Chart(data).mark_text(align=align, fontSize=10, color="black").encode(
+        return alt.Chart().mark_text(align=align, fontSize=10, color="black").encode(
             y=y_enc, text=f"{field}:N", x=alt.value(0 if align == "left" else width)).properties(
             width=width, height=step, title=alt.TitleParams(header, fontSize=10, anchor="start" if align == "left" else "end"))
 
     left = text_column("arm_t", "Drug arm", y, 86)
     control = text_column("arm_c", "Control arm", no_axis, 86)
-    base = alt.Chart(data).encode(y=no_axis)
-    x = alt.X("estimate:Q", scale=scale, title=effect_label, axis=alt.Axis(titleFontSize=10, labelFontSize=9, tickCount=5))
-    null = alt.Chart(pd.DataFrame({"x": [null_value]})).mark_rule(strokeDash=[4, 4], color="#777777", aria=False).encode(
-        x=alt.X("x:Q", scale=scale))
+    base = alt.Chart().encode(y=no_axis)
+    # The layers share one x scale; it is defined once, on the line of no effect.
+    x = alt.X("estimate:Q", title=effect_label, axis=alt.Axis(titleFontSize=10, labelFontSize=9, tickCount=5))
+    null = alt.Chart().mark_rule(strokeDash=[4, 4], color="#777777", aria=False).encode(x=alt.X(datum=null_value, scale=scale))
     ci = base.transform_filter(alt.datum.kind == "study").mark_rule(strokeWidth=1.5, color="#333333", aria=False).encode(
-        x=alt.X("ci_lower:Q", scale=scale, title=effect_label), x2="ci_upper:Q")
+        x=alt.X("ci_lower:Q", title=effect_label), x2="ci_upper:Q")
     squares = base.transform_filter(alt.datum.kind == "study").mark_square(color=PALETTE[0]).encode(
         x=x, size=alt.Size("weight:Q", legend=None, scale=alt.Scale(range=[30, 220])), tooltip=tooltip,
         description="label:N")  # each square's accessible name
     layers = [null, ci, squares]
-    pooled_rows = rows[rows["kind"] == "pooled"]
-    if len(pooled_rows):
-        pr = pooled_rows.iloc[0]
-        if pd.notna(pr.get("pi_lower", np.nan)):
-            layers.append(base.transform_filter(alt.datum.kind == "pooled").mark_rule(strokeDash=[2, 2], strokeWidth=1.2, color=PALETTE[5], aria=False)
-                          .encode(x=alt.X("pi_lower:Q", scale=scale), x2="pi_upper:Q"))
-        path = _diamond_path(pr["estimate"], pr["ci_lower"], pr["ci_upper"], domain, log_scale)
+    if (rows["kind"] == "pooled").any():
+        if "pi_lower" in data and data["pi_lower"].notna().any():
+            layers.append(base.transform_filter("isValid(datum.pi_lower)").mark_rule(
+                strokeDash=[2, 2], strokeWidth=1.2, color=PALETTE[5], aria=False).encode(x=alt.X("pi_lower:Q"), x2="pi_upper:Q"))
+        # One diamond per pooled row (subgroup subtotals and the overall estimate), each spanning its
+        # own CI: the path is carried in the data and drawn as the point's shape.
         layers.append(base.transform_filter(alt.datum.kind == "pooled").mark_point(
-            shape=path, size=1, filled=True, opacity=1, color=PALETTE[5]).encode(x=x, tooltip=tooltip, description="label:N"))
+            size=1, filled=True, opacity=1, color=PALETTE[5]).encode(
+            x=x, shape=alt.Shape("diamond:N", scale=None), tooltip=tooltip, description="label:N"))
     plot = alt.layer(*layers).properties(width=FOREST_PLOT_WIDTH, height=step,
                                           title=alt.TitleParams("", fontSize=10))
     right = text_column("effect_text", "Estimate [95% CI]", no_axis, 96, align="right")
     weight = text_column("weight_text", "Weight", no_axis, 40, align="right")
-    chart = alt.hconcat(left, control, plot, right, weight, spacing=6).resolve_scale(y="shared")
+    chart = alt.hconcat(left, control, plot, right, weight, spacing=6, data=data).resolve_scale(y="shared")
     lines = _wrap(title, 70)
     params = alt.TitleParams(lines, subtitle=_wrap(heterogeneity, 95) if heterogeneity else alt.Undefined, subtitleFontSize=10, anchor="start")
     return finish(chart, lines, description, title_params=params)

@@ -172,11 +172,19 @@ def benefit_and_harm(benefits: dict[str, dict], pooled: pd.DataFrame, control_re
     return pd.DataFrame(rows)
 
 
-def event_trace(rates: pd.DataFrame, drug: str, event: str, note: str):
-    """The trial arms behind a pooled adverse-event number (events/people per arm, where read)."""
+def event_trace(tables: dict[str, pd.DataFrame], drug: str, event: str, note: str):
+    """The trials behind a pooled adverse-event number: events/people in the drug and control
+    arms of each trial, where they were read and at which evidence level."""
     from .tracing import rows_trace
 
-    arms = rates[(rates["drug"] == drug) & (rates["event"] == event)]
-    arms = arms.assign(what=arms["short_name"] + ", " + arms["arm_label"].fillna(""),
-                       value=arms["events"].astype("Int64").astype(str) + "/" + arms["n"].astype("Int64").astype(str))
-    return rows_trace(arms, note, "what", "value", source="source_citekey")
+    counts = event_counts_per_trial(tables)
+    trials = counts[(counts["drug"] == drug) & (counts["event"] == event)]
+    rows = arm_event_rates(tables)
+    rows = rows[rows["event"] == event].groupby("study_id").agg(
+        source=("source_citekey", lambda v: "; ".join(dict.fromkeys(v.dropna()))),
+        locator=("locator", lambda v: "; ".join(dict.fromkeys(v.dropna().astype(str)))),
+        level=("evidence_level", lambda v: "; ".join(dict.fromkeys(v.dropna()))))
+    trials = trials.join(rows, on="study_id").assign(
+        value=lambda d: "drug " + d["events_t"].astype(int).astype(str) + "/" + d["n_t"].astype(int).astype(str)
+        + " vs control " + d["events_c"].astype(int).astype(str) + "/" + d["n_c"].astype(int).astype(str))
+    return rows_trace(trials, note, "short_name", "value", source="source", locator="locator", level="level")

@@ -337,17 +337,23 @@ def heterogeneity_text(pooled: ma.PooledEstimate) -> str:
             f"Test for overall effect: z = {signed(pooled.statistic, 2)}, {p}. Dashed line: 95% prediction interval.")
 
 
-def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None) -> pd.DataFrame:
-    """Rows for a forest plot: one per study plus the pooled row, on the natural scale."""
-    ratio = pooled.is_ratio if pooled else False
+RATIO_MEASURES = {"OR", "RR", "HR"}
+
+
+def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None, measure: str | None = None) -> pd.DataFrame:
+    """Rows for a forest plot: one per study plus the pooled row, on the natural scale (ratios
+    are pooled on the log scale and shown exponentiated, with or without a pooled estimate)."""
+    ratio = measure in RATIO_MEASURES if measure else (pooled.is_ratio if pooled else False)
     f = np.exp if ratio else (lambda x: x)
     se = np.sqrt(effects["vi"].astype(float))
     # A lone trial carries all the weight; a missing weight would make the plot drop its square.
     weights = ma.study_weights(effects["vi"], pooled.tau2) if pooled else np.full(len(effects), 100.0 / max(len(effects), 1))
     stand_in = effects["evidence"].ne("primary")
+    adjusted = effects["contrast"].fillna("").str.startswith("adjusted")
     arm_t, arm_c = _arm_texts(effects)
     rows = pd.DataFrame({
-        "label": np.where(stand_in, "† ", "") + effects["short_name"], "kind": "study",
+        # † numbers read second-hand; ‡ the trial's own adjusted contrast (not a raw difference)
+        "label": np.where(stand_in, "† ", "") + np.where(adjusted, "‡ ", "") + effects["short_name"], "kind": "study",
         "estimate": f(effects["yi"].astype(float)), "ci_lower": f(effects["yi"] - Z95 * se),
         "ci_upper": f(effects["yi"] + Z95 * se), "weight": weights,
         "n": effects.get("n_total", pd.Series([np.nan] * len(effects))).astype(float),
@@ -363,6 +369,37 @@ def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None) -> pd.
             "contrast": "", "evidence": "", "pi_lower": nat["pi_lower"], "pi_upper": nat["pi_upper"],
             "arm_t": _total(effects, "t"), "arm_c": _total(effects, "c")}])], ignore_index=True)
     return rows
+
+
+def subgroup_forest_table(effects: pd.DataFrame, groups: pd.Series, measure: str, method: str = "REML") -> tuple[pd.DataFrame, str]:
+    """Forest rows in subgroup blocks (as RevMan draws them): per subgroup a heading, its trials
+    and its subtotal diamond, then the overall diamond; weights are those of the overall analysis.
+    Returns the rows and the line for the test of subgroup differences."""
+    labelled_effects = effects.assign(group=np.asarray(groups)).reset_index(drop=True)
+    overall = ma.pool(labelled_effects["yi"], labelled_effects["vi"], measure, method)
+    all_rows = forest_table(labelled_effects, overall, measure)
+    studies, pooled_row = all_rows[all_rows["kind"] == "study"], all_rows[all_rows["kind"] == "pooled"]
+    blocks, subtotals = [], {}
+    for group, part in labelled_effects.groupby("group", sort=False):
+        rows = studies.loc[part.index]
+        blocks.append(pd.DataFrame([{"label": str(group), "kind": "header"}]))
+        blocks.append(rows)
+        sub = ma.pool(part["yi"], part["vi"], measure, method)
+        subtotals[group] = sub  # a one-trial subgroup enters the test as that trial (as RevMan)
+        if len(part) >= 2:
+            nat = sub.on_natural_scale()
+            blocks.append(pd.DataFrame([{"label": f"Subtotal, {group} (I² = {sub.i2:.0f}%)", "kind": "pooled",
+                                         "estimate": nat["estimate"], "ci_lower": nat["ci_lower"], "ci_upper": nat["ci_upper"],
+                                         "weight": float(rows["weight"].sum()), "n": float(rows["n"].sum()),
+                                         "source": f"random effects, k = {len(part)}", "arm_t": _total(part, "t"), "arm_c": _total(part, "c")}]))
+    overall_row = pooled_row.assign(label=f"Overall ({method})")
+    table = pd.concat([*blocks, overall_row], ignore_index=True)
+    if len(subtotals) >= 2:
+        test = ma.subgroup_test(subtotals)
+        line = f"Test for subgroup differences: Q = {test['q_between']:.2f}, df = {test['df']}, p = {test['p_value']:.2f}."
+    else:
+        line = "One subgroup only: no test for subgroup differences."
+    return table, line
 
 
 def not_pooled(tables: dict[str, pd.DataFrame], q: Question, pooled_ids) -> pd.DataFrame:
@@ -411,7 +448,7 @@ def run_question(tables: dict[str, pd.DataFrame], q: Question, method: str = "RE
     result: dict = {"question": q, "effects": effects, "k": len(effects)}
     result.update(_pool_pair(effects, q, method))
     if len(effects) >= 1:
-        result["forest"] = forest_table(effects, result.get("pooled"))
+        result["forest"] = forest_table(effects, result.get("pooled"), q.measure)
     primary = effects[effects["evidence"] == "primary"] if len(effects) else effects
     result["primary_only"] = {"k": len(primary), **_pool_pair(primary, q, method)}
     special = study_effects(tables, q, SPECIAL_POPULATIONS)
@@ -610,8 +647,17 @@ def summary_of_findings(results: dict[str, dict], ratings: pd.DataFrame) -> tupl
         else:
             notes.append(f"{letter}. Not yet rated. {sensitivity}")
             row["Certainty"] = f"not yet rated ({letter})"
+        row["Comments"] = _sof_comment(r)
         rows.append(row)
     return pd.DataFrame(rows), notes
+
+
+def _sof_comment(result: dict) -> str:
+    """The short comment of a summary-of-findings row: how much of it rests on numbers read
+    second-hand (the footnote gives the primary-only analysis)."""
+    effects, k = result["effects"], result["k"]
+    stand_ins = int(effects["evidence"].ne("primary").sum())
+    return f"Second-hand numbers for {stand_ins} of {k} trials." if stand_ins else "All from the trials' own reports."
 
 
 def risk_with_odds_ratio(control_risk: float, odds_ratio: float) -> float:

@@ -47,6 +47,9 @@ def test_every_number_in_the_prose_has_a_trace(path):
         shown = str(data[key].get("text/markdown") or data[key].get("text/plain", ""))
         if re.search(r"\d", shown) and key + TRACE_SUFFIX not in data:
             untraced.append(f"{key} = {shown[:60]!r}")
+        trace = str(data.get(key + TRACE_SUFFIX, {}).get("text/plain", ""))
+        if "these" in trace and trace.endswith(", 0 rows)"):  # a trace that promises rows and has none
+            untraced.append(f"{key}: empty trace {trace[:80]}")
     assert untraced == [], f"{path.name}: numbers in the prose without a trace:\n" + "\n".join(untraced)
 
 

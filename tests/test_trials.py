@@ -189,3 +189,19 @@ def test_summary_of_findings_has_the_grade_layout_with_a_row_per_pooled_question
     assert sof["Certainty"].str.contains("⊕").all() and notes[0].startswith("a. ")
     binary = sof[sof["Relative effect (95% CI)"] != "—"]
     assert binary["With control"].str.endswith("per 1,000").all()
+
+
+def test_a_lone_trials_ratio_is_shown_as_a_ratio_not_its_logarithm():
+    """With one trial there is no pooled estimate to say the scale is a ratio; the forest row
+    must still show the trial's odds ratio (2.18), not ln(2.18) = 0.78."""
+    import numpy as np
+    import pandas as pd
+
+    from evidence_review.trials import forest_table
+
+    effects = pd.DataFrame({"short_name": ["Trial A"], "yi": [np.log(2.18)], "vi": [((np.log(4.14) - np.log(1.21)) / 3.92) ** 2],
+                            "evidence": ["primary"], "source": ["reported effect and 95% CI"], "timepoint_hours": [24.0],
+                            "contrast": ["reported difference (unadjusted)"], "n_total": [73]})
+    row = forest_table(effects, None, "OR").iloc[0]
+    # (the CI is rebuilt from the standard error, so it is symmetric on the log scale)
+    assert round(row["estimate"], 2) == 2.18 and 1.1 < row["ci_lower"] < 1.3 and 3.9 < row["ci_upper"] < 4.4
