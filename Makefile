@@ -12,7 +12,6 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 # axe-core for the accessibility checks, from the npm registry (pinned in package-lock.json).
@@ -35,9 +34,10 @@ test: $(STAMP) $(AXE) chromium
 	$(BIN)/python -m pytest -p no:cacheprovider tests
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg chapters
 
-## Re-execute every chapter in place, so the committed outputs match the data (then commit them).
+## Re-execute every chapter in place and rewrite datapackage.json, so both match the data (then commit them).
 outputs: $(STAMP)
 	$(BIN)/python -m evidence_review.notebooks execute chapters
+	$(BIN)/python -m evidence_review.datapackage
 
 ## Only the data and bibliography checks (seconds).
 validate: $(STAMP)
