@@ -23,7 +23,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-COPIED = ["_config.yml", "_toc.yml", "references.bib", "data", "chapters", "_static", "tests/nbval_sanitize.cfg"]
+COPIED = ["_config.yml", "_toc.yml", "references.bib", "data", "chapters", "_static", "tests/nbval_sanitize.cfg",
+          "CITATION.cff", "datapackage.json", "releases"]
 DATA_FILE = "data/practice_findings.csv"
 
 

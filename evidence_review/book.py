@@ -86,5 +86,9 @@ def glue_question(result: dict) -> None:
             heterogeneity=heterogeneity_text(result["pooled"]) if "pooled" in result else None)
     else:
         figure = charts.empty_chart(q.label, "No trial has usable numbers for this question yet.")
-    glue_all({f"txt_{q.key}": Markdown(describe_result(result)), f"cap_{q.key}": caption, f"fig_{q.key}": figure},
+    from .downloads import DOWNLOADS, EFFECT_DIR
+
+    reuse = (f' <a href="../{DOWNLOADS}/{EFFECT_DIR}/{q.key}.csv">Per-trial effect sizes (CSV, for metafor or PyMARE)</a>.'
+             if result["k"] else "")
+    glue_all({f"txt_{q.key}": Markdown(describe_result(result) + reuse), f"cap_{q.key}": caption, f"fig_{q.key}": figure},
              traces={f"txt_{q.key}": pooled_trace(result)})

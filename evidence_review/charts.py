@@ -224,25 +224,23 @@ def forest_chart(rows: pd.DataFrame, title: str, description: str, effect_label:
 
     left = text_column("arm_t", "Drug arm", y, 86)
     control = text_column("arm_c", "Control arm", no_axis, 86)
-    base = alt.Chart().encode(y=no_axis)
-    # The layers share one x scale; it is defined once, on the line of no effect.
+    # The layers share one x scale, defined once on the line of no effect, and one y encoding and
+    # tooltip, given once to the layer that holds the marks (the page carries each spec in full).
     x = alt.X("estimate:Q", title=effect_label, axis=alt.Axis(titleFontSize=10, labelFontSize=9, tickCount=5))
     null = alt.Chart().mark_rule(strokeDash=[4, 4], color="#777777", aria=False).encode(x=alt.X(datum=null_value, scale=scale))
-    ci = base.transform_filter(alt.datum.kind == "study").mark_rule(strokeWidth=1.5, color="#333333", aria=False).encode(
-        x=alt.X("ci_lower:Q", title=effect_label), x2="ci_upper:Q")
-    squares = base.transform_filter(alt.datum.kind == "study").mark_square(color=PALETTE[0]).encode(
-        x=x, size=alt.Size("weight:Q", legend=None, scale=alt.Scale(range=[30, 220])), tooltip=tooltip,
-        description="label:N")  # each square's accessible name
-    layers = [null, ci, squares]
+    study = alt.Chart().transform_filter(alt.datum.kind == "study")
+    marks = [study.mark_rule(strokeWidth=1.5, color="#333333", aria=False).encode(x=alt.X("ci_lower:Q", title=effect_label), x2="ci_upper:Q"),
+             study.mark_square(color=PALETTE[0]).encode(x=x, size=alt.Size("weight:Q", legend=None, scale=alt.Scale(range=[30, 220])))]
     if (rows["kind"] == "pooled").any():
         if "pi_lower" in data and data["pi_lower"].notna().any():
-            layers.append(base.transform_filter("isValid(datum.pi_lower)").mark_rule(
+            marks.append(alt.Chart().transform_filter("isValid(datum.pi_lower)").mark_rule(
                 strokeDash=[2, 2], strokeWidth=1.2, color=PALETTE[5], aria=False).encode(x=alt.X("pi_lower:Q"), x2="pi_upper:Q"))
         # One diamond per pooled row (subgroup subtotals and the overall estimate), each spanning its
         # own CI: the path is carried in the data and drawn as the point's shape.
-        layers.append(base.transform_filter(alt.datum.kind == "pooled").mark_point(
-            size=1, filled=True, opacity=1, color=PALETTE[5]).encode(
-            x=x, shape=alt.Shape("diamond:N", scale=None), tooltip=tooltip, description="label:N"))
+        marks.append(alt.Chart().transform_filter(alt.datum.kind == "pooled").mark_point(
+            size=1, filled=True, opacity=1, color=PALETTE[5]).encode(x=alt.X("estimate:Q"), shape=alt.Shape("diamond:N", scale=None)))
+    # description: each mark's accessible name
+    layers = [null, alt.layer(*marks).encode(y=no_axis, tooltip=tooltip, description="label:N")]
     plot = alt.layer(*layers).properties(width=FOREST_PLOT_WIDTH, height=step,
                                           title=alt.TitleParams("", fontSize=10))
     right = text_column("effect_text", "Estimate [95% CI]", no_axis, 96, align="right")

@@ -56,6 +56,12 @@ def _on_config_inited(app, config) -> None:
     bundle = write_bundle(static_dir)
     config.html_static_path = list(config.html_static_path) + [str(static_dir)]
     app.add_js_file(bundle.name)
+    # Files for reuse (the data package as a zip, effect sizes per question), copied to downloads/.
+    from .downloads import DOWNLOADS, write_downloads
+
+    extra = Path(app.doctreedir).parent / "evidence_downloads"
+    write_downloads(extra / DOWNLOADS)
+    config.html_extra_path = list(config.html_extra_path) + [str(extra)]
 
 
 def _drop_thebe(app, pagename, templatename, context, doctree) -> None:

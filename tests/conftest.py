@@ -24,7 +24,8 @@ def book_copy(tmp_path: Path) -> Path:
     return tmp_path
 
 
-BOOK_FILES = ["_config.yml", "_toc.yml", "references.bib", "data", "chapters", "_static", "tests/nbval_sanitize.cfg"]
+BOOK_FILES = ["_config.yml", "_toc.yml", "references.bib", "data", "chapters", "_static", "tests/nbval_sanitize.cfg",
+              "CITATION.cff", "datapackage.json", "releases"]
 
 
 def copy_book(target: Path) -> Path:

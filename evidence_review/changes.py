@@ -1,0 +1,123 @@
+"""What changed in the evidence between versions.
+
+Each released version of the evidence leaves a small fingerprint in ``releases/<version>.json``:
+the trials, a hash of every row of every table (by its primary key), every pooled estimate and
+every certainty rating. The "What changed" page compares the data as they are now with the latest
+fingerprint of an earlier version: trials added or removed, rows added, removed or corrected,
+pooled estimates that moved and certainty ratings that changed.
+
+    python -m evidence_review.changes release      # fingerprint the current data as its version
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from . import BIB_PATH, DATA_DIR, ROOT, SCHEMA_DIR
+
+RELEASES = ROOT / "releases"
+
+
+def _row_key(row: dict, key: list[str]) -> str:
+    return " | ".join("" if row.get(k) is None else str(row.get(k)) for k in key)
+
+
+def _row_hash(row: dict) -> str:
+    return hashlib.sha1(json.dumps(row, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:12]
+
+
+def fingerprint(version: str, data_dir: Path = DATA_DIR, schema_dir: Path = SCHEMA_DIR, bib_path: Path = BIB_PATH) -> dict:
+    """The fingerprint of the data in ``data_dir``: enough to say later what changed."""
+    import pandas as pd
+
+    from .tables import load_tables, schemas
+    from .trials import QUESTIONS, run_question
+
+    tables = load_tables(data_dir=data_dir, schema_dir=schema_dir, bib_path=bib_path)
+    rows = {}
+    for name, schema in schemas(schema_dir).items():
+        if name not in tables:
+            continue
+        key = schema.get("primaryKey") or list(tables[name].columns[:1])
+        records = tables[name].astype(object).where(tables[name].notna(), None).to_dict("records")
+        rows[name] = {_row_key(r, key): _row_hash(r) for r in records}
+    pooled = {}
+    for q in QUESTIONS:
+        result = run_question(tables, q)
+        entry = {"label": q.label, "measure": q.measure, "k": int(result["k"])}
+        if "pooled" in result:
+            nat = result["pooled"].on_natural_scale()
+            entry.update({k: round(float(nat[k]), 4) for k in ("estimate", "ci_lower", "ci_upper")})
+        pooled[q.key] = entry
+    ratings = tables.get("certainty_ratings", pd.DataFrame(columns=["question_key", "certainty"]))
+    trials = tables["studies"]
+    return {"version": version,
+            "trials": dict(zip(trials["study_id"].astype(str), trials["short_name"].astype(str))),
+            "rows": rows, "pooled": pooled,
+            "certainty": dict(zip(ratings["question_key"].astype(str), ratings["certainty"].astype(str)))}
+
+
+def compare(old: dict, new: dict) -> dict:
+    """What changed from ``old`` to ``new`` (two fingerprints): lists a page can show."""
+    added = sorted(set(new["trials"]) - set(old["trials"]))
+    removed = sorted(set(old["trials"]) - set(new["trials"]))
+    tables = []
+    for name in sorted(set(old["rows"]) | set(new["rows"])):
+        before, after = old["rows"].get(name, {}), new["rows"].get(name, {})
+        changed = [k for k in set(before) & set(after) if before[k] != after[k]]
+        counts = {"table": name, "added": len(set(after) - set(before)), "removed": len(set(before) - set(after)),
+                  "corrected": len(changed)}
+        if counts["added"] or counts["removed"] or counts["corrected"]:
+            tables.append(counts)
+    corrected_trials = sorted(k for k in set(old["rows"].get("studies", {})) & set(new["rows"].get("studies", {}))
+                              if old["rows"]["studies"][k] != new["rows"]["studies"][k])
+    moved = []
+    for key in sorted(set(old["pooled"]) | set(new["pooled"])):
+        a, b = old["pooled"].get(key, {}), new["pooled"].get(key, {})
+        if a.get("k") != b.get("k") or a.get("estimate") != b.get("estimate"):
+            moved.append({"question": b.get("label") or a.get("label"), "measure": b.get("measure") or a.get("measure"),
+                          "k_before": a.get("k"), "k_now": b.get("k"), "before": a.get("estimate"), "now": b.get("estimate")})
+    ratings = [{"question": new["pooled"].get(k, old["pooled"].get(k, {})).get("label", k), "before": old["certainty"].get(k),
+                "now": new["certainty"].get(k)}
+               for k in sorted(set(old["certainty"]) | set(new["certainty"])) if old["certainty"].get(k) != new["certainty"].get(k)]
+    return {"from": old["version"], "to": new["version"],
+            "trials_added": [new["trials"][k] for k in added], "trials_removed": [old["trials"][k] for k in removed],
+            "trials_corrected": [new["trials"][k] for k in corrected_trials],
+            "tables": tables, "pooled": moved, "certainty": ratings}
+
+
+def releases(directory: Path = RELEASES) -> list[dict]:
+    """The stored fingerprints, oldest first (versions are year.month.release)."""
+    found = [json.loads(p.read_text(encoding="utf-8")) for p in Path(directory).glob("*.json")]
+    return sorted(found, key=lambda f: [int(part) for part in f["version"].split(".")])
+
+
+def since_last_release(directory: Path = RELEASES) -> dict | None:
+    """The current data against the latest fingerprint of an earlier version (None if there is none)."""
+    from .datapackage import evidence_version
+
+    current = evidence_version()
+    earlier = [r for r in releases(directory) if r["version"] != current]
+    if not earlier:
+        return None
+    return compare(earlier[-1], fingerprint(current))
+
+
+def write_release(directory: Path = RELEASES) -> Path:
+    from .datapackage import evidence_version
+
+    version = evidence_version()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{version}.json"
+    path.write_text(json.dumps(fingerprint(version), sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["release"]:
+        print(write_release())
+    else:
+        print(json.dumps(since_last_release(), indent=1))

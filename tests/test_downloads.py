@@ -1,0 +1,52 @@
+"""Files for reuse: the data package zip holds every table, the descriptor and the bibliography,
+and each effect-size file reproduces the book's pooled estimate when handed to PyMARE as it is."""
+
+from __future__ import annotations
+
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from pymare import Dataset
+from pymare.estimators import VarianceBasedLikelihoodEstimator
+
+from evidence_review import DATA_DIR
+from evidence_review.downloads import EFFECT_COLUMNS, EFFECT_DIR, write_downloads, zip_name
+from evidence_review.tables import load_tables
+from evidence_review.trials import QUESTIONS, run_question
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory):
+    return write_downloads(tmp_path_factory.mktemp("downloads"))
+
+
+def test_zip_holds_the_whole_data_package(downloads):
+    with zipfile.ZipFile(downloads / zip_name()) as bundle:
+        names = set(bundle.namelist())
+    assert {"datapackage.json", "references.bib", "CITATION.cff"} <= names
+    assert {f"data/{p.name}" for p in DATA_DIR.glob("*.csv")} <= names
+    assert {f"{EFFECT_DIR}/{q.key}.csv" for q in QUESTIONS} <= names
+
+
+def test_effect_sizes_reproduce_the_pooled_estimates_in_pymare(downloads):
+    tables = load_tables(["studies", "trial_arms", "arm_outcomes", "contrasts"])
+    checked = 0
+    for q in QUESTIONS:
+        result = run_question(tables, q)
+        frame = pd.read_csv(downloads / EFFECT_DIR / f"{q.key}.csv")
+        assert list(frame.columns) == EFFECT_COLUMNS and len(frame) == result["k"], q.key
+        if "pooled" not in result:
+            continue
+        fit = VarianceBasedLikelihoodEstimator(method="REML").fit_dataset(
+            Dataset(y=frame["yi"].to_numpy(), v=frame["vi"].to_numpy())).summary()
+        assert np.isclose(float(fit.get_fe_stats()["est"].ravel()[0]), result["pooled"].estimate, atol=1e-3), q.key
+        checked += 1
+    assert checked >= 5
+
+
+def test_downloads_are_kept_when_nothing_changed(downloads):
+    stamp = (downloads / ".inputs").stat().st_mtime_ns
+    write_downloads(downloads)
+    assert (downloads / ".inputs").stat().st_mtime_ns == stamp
