@@ -205,3 +205,23 @@ def test_a_lone_trials_ratio_is_shown_as_a_ratio_not_its_logarithm():
     row = forest_table(effects, None, "OR").iloc[0]
     # (the CI is rebuilt from the standard error, so it is symmetric on the log scale)
     assert round(row["estimate"], 2) == 2.18 and 1.1 < row["ci_lower"] < 1.3 and 3.9 < row["ci_upper"] < 4.4
+
+
+def test_subgroup_forest_blocks_pool_each_subgroup_and_keep_overall_weights():
+    import numpy as np
+    import pandas as pd
+
+    from evidence_review import meta_analysis as ma
+    from evidence_review.trials import subgroup_forest_table
+
+    effects = pd.DataFrame({"short_name": list("ABCD"), "yi": [-4.0, -3.0, -6.0, -5.0], "vi": [2.0, 3.0, 1.5, 2.5],
+                            "evidence": "primary", "source": "s", "timepoint_hours": 24.0, "contrast": "raw difference of arm means",
+                            "n_total": 50})
+    rows, line = subgroup_forest_table(effects, pd.Series(["add-on", "add-on", "alone", "alone"]), "MD")
+    assert list(rows["kind"]) == ["header", "study", "study", "pooled", "header", "study", "study", "pooled", "pooled"]
+    first = ma.pool(effects["yi"][:2], effects["vi"][:2], "MD")
+    assert np.isclose(rows.loc[3, "estimate"], first.estimate)
+    overall = ma.pool(effects["yi"], effects["vi"], "MD")
+    assert np.isclose(rows.iloc[-1]["estimate"], overall.estimate)
+    assert np.isclose(rows.loc[rows["kind"] == "study", "weight"].sum(), 100.0)  # the overall analysis' weights
+    assert line.startswith("Test for subgroup differences: Q = ")
