@@ -14,7 +14,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from . import BIB_PATH, DATA_DIR, ROOT
+from . import ROOT
 
 # pandas and numpy are imported where used: a no-op rebuild only hashes the inputs.
 
@@ -25,10 +25,10 @@ EFFECT_COLUMNS = ["question", "trial", "study_id", "year", "measure", "scale", "
                   "contrast", "comparator", "population", "design", "add_on", "timepoint_hours", "source_citekey", "locator"]
 
 
-def zip_name() -> str:
+def zip_name(root: Path = ROOT) -> str:
     from .datapackage import evidence_version
 
-    return f"evidence-data-{evidence_version()}.zip"
+    return f"evidence-data-{evidence_version(Path(root) / 'CITATION.cff')}.zip"
 
 
 def effect_size_table(result: dict, studies):
@@ -54,25 +54,28 @@ def effect_size_table(result: dict, studies):
     return out[EFFECT_COLUMNS]
 
 
-def _inputs_digest() -> str:
+def _inputs_digest(root: Path) -> str:
     """What the downloads depend on: the data, the bibliography, the descriptor and the analysis code."""
     digest = hashlib.sha256()
-    files = sorted(DATA_DIR.rglob("*.csv")) + sorted(DATA_DIR.rglob("*.json")) + [BIB_PATH, ROOT / "datapackage.json", ROOT / "CITATION.cff"]
-    files += sorted((Path(__file__).parent).glob("*.py"))
+    data = root / "data"
+    files = sorted(data.rglob("*.csv")) + sorted(data.rglob("*.json"))
+    files += [root / "references.bib", root / "datapackage.json", root / "CITATION.cff"]
+    files += sorted(Path(__file__).parent.glob("*.py"))
     for path in files:
         if path.exists():
-            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def write_downloads(target: Path) -> Path:
-    """Write (or keep, when nothing they depend on changed) the zip and the effect-size files
-    under ``target``; returns ``target``."""
-    target = Path(target)
+def write_downloads(target: Path, root: Path = ROOT) -> Path:
+    """Write (or keep, when nothing they depend on changed) the zip and the effect-size files of
+    the book in ``root`` under ``target``; returns ``target``."""
+    target, root = Path(target), Path(root)
     stamp = target / ".inputs"
-    digest = _inputs_digest()
-    if stamp.exists() and stamp.read_text() == digest and (target / zip_name()).exists():
+    digest = _inputs_digest(root)
+    name = zip_name(root)
+    if stamp.exists() and stamp.read_text() == digest and (target / name).exists():
         return target
     if target.exists():
         for old in target.rglob("*"):
@@ -83,21 +86,23 @@ def write_downloads(target: Path) -> Path:
     from .tables import load_tables
     from .trials import QUESTIONS, run_question
 
+    data = root / "data"
     (target / EFFECT_DIR).mkdir(parents=True, exist_ok=True)
-    tables = load_tables(["studies", "trial_arms", "arm_outcomes", "contrasts"])
+    tables = load_tables(["studies", "trial_arms", "arm_outcomes", "contrasts"], data_dir=data, schema_dir=data / "schema",
+                         bib_path=root / "references.bib")
     index = []
     for q in QUESTIONS:
         table = effect_size_table(run_question(tables, q), tables["studies"])
         table.to_csv(target / EFFECT_DIR / f"{q.key}.csv", index=False)
         index.append({"file": f"{EFFECT_DIR}/{q.key}.csv", "question": q.label, "measure": q.measure, "trials": len(table)})
     pd.DataFrame(index).to_csv(target / EFFECT_DIR / "index.csv", index=False)
-    with zipfile.ZipFile(target / zip_name(), "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        bundle.write(ROOT / "datapackage.json", "datapackage.json")
-        bundle.write(BIB_PATH, "references.bib")
-        bundle.write(ROOT / "CITATION.cff", "CITATION.cff")
-        for path in sorted(DATA_DIR.rglob("*")):
+    with zipfile.ZipFile(target / name, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for extra in ("datapackage.json", "references.bib", "CITATION.cff"):
+            if (root / extra).exists():
+                bundle.write(root / extra, extra)
+        for path in sorted(data.rglob("*")):
             if path.is_file():
-                bundle.write(path, str(path.relative_to(ROOT)))
+                bundle.write(path, str(path.relative_to(root)))
         for path in sorted((target / EFFECT_DIR).glob("*.csv")):
             bundle.write(path, f"{EFFECT_DIR}/{path.name}")
     stamp.write_text(digest)

@@ -60,7 +60,7 @@ def _on_config_inited(app, config) -> None:
     from .downloads import DOWNLOADS, write_downloads
 
     extra = Path(app.doctreedir).parent / "evidence_downloads"
-    write_downloads(extra / DOWNLOADS)
+    write_downloads(extra / DOWNLOADS, root=Path(app.srcdir))  # the book being built, wherever the build runs from
     config.html_extra_path = list(config.html_extra_path) + [str(extra)]
 
 

@@ -50,3 +50,20 @@ def test_downloads_are_kept_when_nothing_changed(downloads):
     stamp = (downloads / ".inputs").stat().st_mtime_ns
     write_downloads(downloads)
     assert (downloads / ".inputs").stat().st_mtime_ns == stamp
+
+
+def test_downloads_come_from_the_book_being_built_not_the_working_directory(tmp_path):
+    """A copy of the book elsewhere (as the rebuild tests and the benchmark build it) gets the
+    effect sizes of its own data."""
+    import shutil
+
+    from evidence_review import ROOT
+
+    shutil.copytree(ROOT / "data", tmp_path / "book" / "data")
+    for name in ("references.bib", "CITATION.cff", "datapackage.json", "_config.yml"):
+        shutil.copy(ROOT / name, tmp_path / "book" / name)
+    studies = tmp_path / "book" / "data" / "studies.csv"
+    studies.write_text(studies.read_text(encoding="utf-8").replace("TRANSFORM-2 (Popova 2019)", "TRANSFORM-2 (copy)"), encoding="utf-8")
+    out = write_downloads(tmp_path / "downloads", root=tmp_path / "book")
+    frame = pd.read_csv(out / EFFECT_DIR / "esketamine_response_28d.csv")
+    assert "TRANSFORM-2 (copy)" in set(frame["trial"])
