@@ -342,22 +342,32 @@ def evidence_base_chart(counts: pd.DataFrame, title: str, description: str) -> a
                                  ["H", "A", "V", "T"], "Verified findings", title, description, "Evidence from")
 
 
-def rebus_chart(curves: pd.DataFrame, title: str, description: str) -> alt.Chart:
-    """Prior, evidence and posterior densities with a slider for the prior's precision."""
-    values = sorted(curves["prior_precision"].unique())
+def rebus_chart(prior_mean: float, evidence: float, evidence_precision: float, precisions, title: str, description: str) -> alt.Chart:
+    """Prior, evidence and updated (posterior) densities with a slider for the prior's precision.
+    The browser computes the curves from the slider (the conjugate Gaussian update of
+    rebus.posterior), so the page carries a grid of 61 points, not a curve per slider position."""
+    values = sorted(float(v) for v in precisions)
     slider = alt.binding_range(min=min(values), max=max(values), step=values[1] - values[0] if len(values) > 1 else 1,
                                name="Precision of the prior belief ")
     param = alt.param(name="prior_precision_value", value=max(values), bind=slider)
-    chart = alt.Chart(curves).mark_line(strokeWidth=3).encode(
+    grid = np.round(np.linspace(-4, 4, 61), 3)
+    data = pd.DataFrame([{"curve": c, "x": x} for c in ("prior belief", "new evidence", "updated belief") for x in grid])
+    p, ep = param.name, float(evidence_precision)
+    # precision and mean of each curve, then the normal density (as rebus.belief_curves computes it)
+    precision = f"datum.curve == 'prior belief' ? {p} : datum.curve == 'new evidence' ? {ep} : {p} + {ep}"
+    mean = (f"datum.curve == 'prior belief' ? {prior_mean} : datum.curve == 'new evidence' ? {evidence} "
+            f": ({p} * {prior_mean} + {ep} * {evidence}) / ({p} + {ep})")
+    chart = alt.Chart(data).mark_line(strokeWidth=3).encode(
         x=alt.X("x:Q", title="What the belief predicts (arbitrary units)"),
         y=alt.Y("density:Q", title="Probability density"),
         color=alt.Color("curve:N", title=None, scale=alt.Scale(domain=["prior belief", "new evidence", "updated belief"],
                                                                range=[PALETTE[1], PALETTE[0], PALETTE[5]])),
         strokeDash=alt.StrokeDash("curve:N", title=None, scale=alt.Scale(domain=["prior belief", "new evidence", "updated belief"],
                                                                          range=[[6, 3], [2, 2], [1, 0]])),
-        tooltip=[alt.Tooltip("curve:N", title="Curve"), alt.Tooltip("x:Q"), alt.Tooltip("density:Q")],
-    ).add_params(param).transform_filter(
-        f"abs(datum.prior_precision - {param.name}) < 1e-6"
+        tooltip=[alt.Tooltip("curve:N", title="Curve"), alt.Tooltip("x:Q"), alt.Tooltip("density:Q", format=".4f")],
+    ).add_params(param).transform_calculate(
+        precision=precision).transform_calculate(mean=mean).transform_calculate(
+        density="sqrt(datum.precision / (2 * PI)) * exp(-0.5 * datum.precision * pow(datum.x - datum.mean, 2))"
     ).properties(width=520, height=280)
     return finish(chart, title, description)
 
