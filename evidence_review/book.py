@@ -68,10 +68,10 @@ def glue_question(result: dict) -> None:
 
     from . import charts
     from .tracing import pooled_trace
-    from .trials import MEASURE_LABELS, describe_result, heterogeneity_text
+    from .trials import MEASURE_LABELS, RATIO_MEASURES, describe_result, heterogeneity_text
 
     q = result["question"]
-    ratio = q.measure in {"OR", "RR", "HR"}
+    ratio = q.measure in RATIO_MEASURES
     stand_in = "forest" in result and result["effects"]["evidence"].ne("primary").any()
     adjusted = "forest" in result and result["effects"]["contrast"].fillna("").str.startswith("adjusted").any()
     caption = (q.label + (" (above 1 favours the drug)" if ratio else " (negative favours the drug)")

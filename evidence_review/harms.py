@@ -176,14 +176,13 @@ def event_trace(tables: dict[str, pd.DataFrame], drug: str, event: str, note: st
     """The trials behind a pooled adverse-event number: events/people in the drug and control
     arms of each trial, where they were read and at which evidence level."""
     from .tracing import rows_trace
+    from .trials import _joined
 
     counts = event_counts_per_trial(tables)
     trials = counts[(counts["drug"] == drug) & (counts["event"] == event)]
     rows = arm_event_rates(tables)
     rows = rows[rows["event"] == event].groupby("study_id").agg(
-        source=("source_citekey", lambda v: "; ".join(dict.fromkeys(v.dropna()))),
-        locator=("locator", lambda v: "; ".join(dict.fromkeys(v.dropna().astype(str)))),
-        level=("evidence_level", lambda v: "; ".join(dict.fromkeys(v.dropna()))))
+        source=("source_citekey", _joined), locator=("locator", _joined), level=("evidence_level", _joined))
     trials = trials.join(rows, on="study_id").assign(
         value=lambda d: "drug " + d["events_t"].astype(int).astype(str) + "/" + d["n_t"].astype(int).astype(str)
         + " vs control " + d["events_c"].astype(int).astype(str) + "/" + d["n_c"].astype(int).astype(str))

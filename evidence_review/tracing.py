@@ -77,10 +77,10 @@ def _frame(what, value, source, locator, level) -> pd.DataFrame:
 def arm_numbers(effects: pd.DataFrame, measure: str) -> list[str]:
     """Each trial's own numbers: 'drug 112/209 vs control 42/108', or mean (SD) n per arm, or the
     trial's reported contrast with its 95% CI when it gave no arm numbers."""
-    from .trials import Z95, _arm_texts, signed
+    from .trials import RATIO_MEASURES, Z95, _arm_texts, signed
 
     drug, control = _arm_texts(effects)
-    ratio = measure in {"OR", "RR", "HR"}
+    ratio = measure in RATIO_MEASURES
     out = []
     for (_, e), t, c in zip(effects.iterrows(), drug, control):
         if t != "reported Δ":

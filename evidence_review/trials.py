@@ -715,7 +715,7 @@ def describe_result(result: dict) -> str:
             parts.append(f"**Special populations** (shown apart, {special['k']} trials: {names}): {_effect_text(special['pooled'])}.")
         else:
             e = special["effects"].iloc[0]
-            f = np.exp if result["question"].measure in {"OR", "RR", "HR"} else (lambda x: x)
+            f = np.exp if result["question"].measure in RATIO_MEASURES else (lambda x: x)
             parts.append(f"**Special populations** (shown apart): one trial, {names}, "
                          f"{result['question'].measure} {signed(float(f(e['yi'])), 2 if result['question'].measure != 'MD' else 1)}.")
     left = result["not_pooled"]
