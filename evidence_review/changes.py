@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from . import BIB_PATH, DATA_DIR, ROOT, SCHEMA_DIR
+from .labels import label
 
 RELEASES = ROOT / "releases"
 
@@ -29,14 +30,17 @@ def _row_hash(row: dict) -> str:
     return hashlib.sha1(json.dumps(row, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:12]
 
 
-def fingerprint(version: str, data_dir: Path = DATA_DIR, schema_dir: Path = SCHEMA_DIR, bib_path: Path = BIB_PATH) -> dict:
-    """The fingerprint of the data in ``data_dir``: enough to say later what changed."""
+def fingerprint(version: str, data_dir: Path = DATA_DIR, schema_dir: Path = SCHEMA_DIR, bib_path: Path = BIB_PATH,
+                names: list[str] | None = None) -> dict:
+    """The fingerprint of the data in ``data_dir``: enough to say later what changed. ``names``
+    limits it to some tables (and their parents), so a chapter that needs only the trials' changes
+    is not re-executed when an unrelated table is edited."""
     import pandas as pd
 
     from .tables import load_tables, schemas
     from .trials import QUESTIONS, run_question
 
-    tables = load_tables(data_dir=data_dir, schema_dir=schema_dir, bib_path=bib_path)
+    tables = load_tables(names, data_dir=data_dir, schema_dir=schema_dir, bib_path=bib_path)
     rows = {}
     for name, schema in schemas(schema_dir).items():
         if name not in tables:
@@ -80,8 +84,10 @@ def compare(old: dict, new: dict) -> dict:
         if a.get("k") != b.get("k") or a.get("estimate") != b.get("estimate"):
             moved.append({"question": b.get("label") or a.get("label"), "measure": b.get("measure") or a.get("measure"),
                           "k_before": a.get("k"), "k_now": b.get("k"), "before": a.get("estimate"), "now": b.get("estimate")})
-    ratings = [{"question": new["pooled"].get(k, old["pooled"].get(k, {})).get("label", k), "before": old["certainty"].get(k),
-                "now": new["certainty"].get(k)}
+    def rating(value):  # the reader's word (GRADE), never the data code
+        return label(value, "certainty") if value else "not rated"
+    ratings = [{"question": new["pooled"].get(k, old["pooled"].get(k, {})).get("label", k), "before": rating(old["certainty"].get(k)),
+                "now": rating(new["certainty"].get(k))}
                for k in sorted(set(old["certainty"]) | set(new["certainty"])) if old["certainty"].get(k) != new["certainty"].get(k)]
     return {"from": old["version"], "to": new["version"],
             "trials_added": [new["trials"][k] for k in added], "trials_removed": [old["trials"][k] for k in removed],
@@ -95,15 +101,37 @@ def releases(directory: Path = RELEASES) -> list[dict]:
     return sorted(found, key=lambda f: [int(part) for part in f["version"].split(".")])
 
 
-def since_last_release(directory: Path = RELEASES) -> dict | None:
-    """The current data against the latest fingerprint of an earlier version (None if there is none)."""
+def since_last_release(directory: Path = RELEASES, names: list[str] | None = None) -> dict | None:
+    """The current data against the latest fingerprint of an earlier version (None if there is none);
+    with ``names``, only those tables are compared."""
     from .datapackage import evidence_version
 
     current = evidence_version()
     earlier = [r for r in releases(directory) if r["version"] != current]
     if not earlier:
         return None
-    return compare(earlier[-1], fingerprint(current))
+    previous = earlier[-1]
+    if names is not None:
+        current_print = fingerprint(current, names=names)
+        previous = {**previous, "rows": {k: v for k, v in previous["rows"].items() if k in current_print["rows"]}}
+        return compare(previous, current_print)
+    return compare(previous, fingerprint(current))
+
+
+def key_changes_text(changes: dict | None) -> str:
+    """One paragraph for a chapter's key findings: the version compared with, the trials added and
+    each certainty rating that moved (in GRADE words), written from the comparison so it cannot
+    disagree with the "What changed" page."""
+    if not changes:
+        return "This is the first version of the evidence; there is nothing earlier to compare with."
+    parts = [f"Against version {changes['from']}, {len(changes['trials_added'])} trials were added and "
+             f"{len(changes['pooled'])} pooled estimates moved."]
+    moved = [f"{row['question']} ({row['before']} → {row['now']})" for row in changes["certainty"]]
+    if moved:
+        parts.append("Certainty changed for " + "; ".join(moved) + ".")
+    else:
+        parts.append("No certainty rating changed.")
+    return " ".join(parts)
 
 
 def write_release(directory: Path = RELEASES) -> Path:

@@ -112,6 +112,23 @@ def smd_effects(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def smd_from_mean_difference(md, ci_lower, ci_upper, n_t, n_c) -> tuple[np.ndarray, np.ndarray]:
+    """Hedges' g and its variance from a reported mean difference with its 95% CI and the arm
+    sizes, for a trial that does not report its arms' SDs (Cochrane Handbook 6.5.2.3): the
+    standard error comes from the CI's width (the t distribution with n_t + n_c - 2 degrees of
+    freedom, as the Handbook advises for small trials), the pooled SD from that standard error,
+    and g from the same function as arm-level data, so the two routes agree when both exist.
+    A model-adjusted difference (ANCOVA, MMRM) gives a residual SD that can be smaller than the
+    SD of change scores, so such a g can be somewhat larger; the chapter marks these trials."""
+    md, lo, hi = (np.asarray(x, float) for x in (md, ci_lower, ci_upper))
+    n_t, n_c = np.asarray(n_t, float), np.asarray(n_c, float)
+    t = stats.t.ppf(0.975, n_t + n_c - 2)
+    se = (hi - lo) / (2 * t)
+    sd = se / np.sqrt(1 / n_t + 1 / n_c)
+    g, v = effectsize_smd(md, sd, n_t, np.zeros_like(md), sd, n_c)
+    return np.asarray(g, float), np.asarray(v, float)
+
+
 def crossover_smd(mean_t: float, sd_t: float, mean_c: float, sd_c: float, n: int,
                   correlation: float = ASSUMED_CROSSOVER_CORRELATION) -> tuple[float, float]:
     """SMD and variance for a crossover trial reported as per-period means and SDs.

@@ -87,8 +87,24 @@ def _fix_citation_list_role(app, pagename, templatename, context, doctree) -> No
         context["body"] = body
 
 
+def _label_toctree_toggles(app, pagename, templatename, context, doctree) -> None:
+    """The theme folds a chapter's sub-pages (the trial pages under Clinical trials) behind a
+    <summary> that holds only an icon, which screen readers announce as nothing (axe-core:
+    summary-name). Each toggle gets a spoken name."""
+    generate = context.get("generate_toctree_html")
+    if not callable(generate):
+        return
+
+    def labelled(*args, **kwargs):
+        html = str(generate(*args, **kwargs))
+        return html.replace('<summary><span class="toctree-toggle"',
+                            '<summary aria-label="Show or hide the pages of this chapter"><span class="toctree-toggle"')
+    context["generate_toctree_html"] = labelled
+
+
 def setup(app):
     app.connect("html-page-context", _fix_citation_list_role)
+    app.connect("html-page-context", _label_toctree_toggles, priority=900)  # after the theme adds the function
     app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _drop_thebe)
     setup_data_aware_execution(app)

@@ -11,8 +11,13 @@ measure. The pooling rules of the methods page are enforced here:
 - crossover trials contribute first-period data as a parallel trial, or both periods as a paired
   comparison with the trial's (or an assumed) correlation; never two independent arms;
 - several drug arms of one trial are combined into one, so a trial makes one comparison;
-- only the question's populations are pooled; special populations (suicidal ideation, bipolar,
-  adolescents…) are reported as a separate subgroup, never mixed in silently.
+- the main analyses pool adults with a depressive disorder (unipolar or bipolar, treatment-resistant
+  or not, with or without suicidal ideation, older adults included), as the review's eligibility
+  says; populations outside it (adolescents, prevention around surgery or childbirth, depressive
+  symptoms in medical illness or below the threshold of a disorder) are a separate subgroup, never
+  mixed in silently;
+- a standardised difference may be derived from a trial's reported mean difference and its 95% CI
+  when the arms' SDs are not reported (Cochrane Handbook 6.5.2.3); such trials are marked.
 """
 
 from __future__ import annotations
@@ -30,10 +35,14 @@ from .tables import evidence_grade
 Z95 = stats.norm.ppf(0.975)
 
 
-# Adults with unipolar depression not selected for suicidal ideation: the main analyses' population.
-CORE_POPULATIONS = ("trd", "mdd")
-SPECIAL_POPULATIONS = ("bipolar_depression", "mdd_suicidal_ideation", "mixed", "adolescent", "perioperative",
-                       "postpartum", "older_adults", "medically_ill", "depressive_symptoms")
+# Adults with a depressive disorder: the population the review's eligibility names (unipolar or
+# bipolar, treatment-resistant or not, with or without suicidal ideation), as the published
+# meta-analyses pool it. Each main analysis also reports the population as a subgroup.
+CORE_POPULATIONS = ("trd", "mdd", "mdd_suicidal_ideation", "bipolar_depression", "mixed", "older_adults")
+# Outside that population: children and adolescents, prevention in people without a depressive
+# disorder (around surgery or childbirth), and depressive symptoms in medical illness or below the
+# threshold of a disorder. Shown apart, never pooled with the main analysis.
+SPECIAL_POPULATIONS = ("adolescent", "perioperative", "postpartum", "medically_ill", "depressive_symptoms")
 
 
 def _best_evidence(sel: pd.DataFrame) -> pd.DataFrame:
@@ -124,12 +133,28 @@ def _combine_means(rows: pd.DataFrame) -> tuple[float, float, float]:
     return float(n_total), mean, float(np.sqrt(ss / (n_total - 1)))
 
 
+def percent_is_a_count(percent: pd.Series, n: pd.Series) -> pd.Series:
+    """Whether a printed percentage is some whole number of the n people, within its rounding
+    (half a unit of its last printed decimal: 70% of 11 is not, since 7/11 is 63.6% and 8/11 72.7%)."""
+    pct, n = percent.astype(float), n.astype(float)
+    tolerance = np.where(np.isclose(pct, pct.round()), 0.5, 0.05) + 1e-9
+    nearest = (pct * n / 100).round()
+    return pd.Series(np.abs(100 * nearest / n - pct) <= tolerance, index=percent.index).fillna(False).astype(bool)
+
+
 def _arm_rows(tables: dict[str, pd.DataFrame], q: Question, populations: tuple[str, ...]) -> pd.DataFrame:
     data = arms_with_outcomes(tables)
     sel = data[data["intervention_class"].isin(q.classes) & data["population"].isin(populations) & data["design"].isin(q.designs)
                & data["scale"].isin(q.scales) & _in_window(data, q) & data["subgroup"].isna()
                & data["outcome"].isin(q.outcomes)]
     if q.measure in {"RR", "OR"}:
+        # A count reported only as a percentage of the arm is recovered as round(percent x n / 100)
+        # (Cochrane Handbook 6.4), and the row says so; only when that count reproduces the printed
+        # percentage, since a percentage that no whole count of n gives is a model estimate.
+        from_percent = (sel["events"].isna() & sel["percent"].notna() & sel["n_analysed"].notna()
+                        & percent_is_a_count(sel["percent"], sel["n_analysed"]))
+        sel = sel.assign(events=sel["events"].where(~from_percent, (sel["percent"].astype(float) * sel["n_analysed"].astype(float) / 100).round()),
+                         from_percent=from_percent)
         return sel[sel["events"].notna() & sel["n_analysed"].notna()]
     return sel[sel["mean"].notna() & sel["n_analysed"].notna() & (sel["sd"].notna() | sel["se"].notna())]
 
@@ -154,7 +179,8 @@ def arm_level_effects(tables: dict[str, pd.DataFrame], q: Question, populations:
         base = {"study_id": study_id, "short_name": group["short_name"].iloc[0], "year": int(group["year"].iloc[0]),
                 "design": group["design"].iloc[0], "population": group["population"].iloc[0],
                 "comparator": _study_comparator(control), "timepoint_hours": float(group["timepoint_hours"].iloc[0]),
-                "source": "arm-level counts" if dichotomous else "arm-level means",
+                "source": ("arm-level counts (from reported percentages)" if dichotomous and group.get("from_percent", pd.Series(False)).any()
+                           else "arm-level counts" if dichotomous else "arm-level means"),
                 "contrast": "raw difference of arm means" if not dichotomous else "arm-level counts",
                 "evidence": "primary" if (group["grade"] == "primary").all() else "secondary (stand-in)",
                 "arms_combined": len(treated) > 1, "paired": bool(paired),
@@ -244,17 +270,55 @@ def _comparison_fits(c: pd.DataFrame, q: "Question", arms: pd.DataFrame) -> pd.S
     return pd.Series([w if j is None else j for w, j in zip(words, judged)], index=c.index, dtype=bool)
 
 
+def _reported_measures(q: Question) -> tuple[str, ...]:
+    """Contrast measures a question can use: its own, and for a standardised difference also a
+    mean difference with its CI (converted, Cochrane Handbook 6.5.2.3). A reported Cohen's d is not
+    used: trials compute it in different ways (within-person, from mixed models) and with either
+    sign, so it is shown, not pooled."""
+    return ("SMD", "MD") if q.measure == "SMD" else (q.measure,)
+
+
+def _arm_sizes(row, tables: dict[str, pd.DataFrame]) -> tuple[float, float, str]:
+    """Sizes of the compared arms for a contrast: the arms' analysed numbers at that time point,
+    else their randomised numbers, else the trial's randomised number split evenly (said so)."""
+    arms = tables["trial_arms"]
+    own = arms[arms["study_id"] == row["study_id"]]
+
+    def listed(cell, role):
+        if isinstance(cell, str) and cell.strip():
+            return [a.strip() for a in cell.split(";")]
+        return list(own.loc[own["role"] == role, "arm_id"])
+    t_ids, c_ids = listed(row.get("treatment_arms"), "intervention"), listed(row.get("control_arms"), "control")
+    out = tables["arm_outcomes"]
+    at = out[(out["study_id"] == row["study_id"]) & out["n_analysed"].notna()
+             & (out["timepoint_hours"] == row["timepoint_hours"]) & out["outcome"].isin(["mean_change", "mean_score"])]
+    n_at = at.groupby("arm_id")["n_analysed"].max()
+    if set(t_ids + c_ids) <= set(n_at.index):
+        return float(n_at[t_ids].sum()), float(n_at[c_ids].sum()), "analysed"
+    n_rand = own.set_index("arm_id").get("n_randomized", pd.Series(dtype=float))
+    if n_rand.reindex(t_ids + c_ids).notna().all():
+        return float(n_rand[t_ids].sum()), float(n_rand[c_ids].sum()), "randomised"
+    total = float(row["n_randomized"]) if pd.notna(row["n_randomized"]) else float("nan")
+    share = len(t_ids) / max(len(t_ids) + len(c_ids), 1)
+    return total * share, total * (1 - share), "randomised, arms assumed equal"
+
+
 def reported_effects(tables: dict[str, pd.DataFrame], q: Question, populations: tuple[str, ...] | None = None,
                      adjusted_only: bool = False) -> pd.DataFrame:
     """Per-study effects from between-arm results reported with a 95% CI (generic inverse variance);
-    a trial's adjusted contrast is preferred to its unadjusted one."""
+    a trial's adjusted contrast is preferred to its unadjusted one. For a standardised difference a
+    reported SMD (or d) comes first, then one derived from a mean difference of change scores."""
     c = tables["contrasts"].merge(tables["studies"][["study_id", "short_name", "year", "design", "population", "intervention_class", "n_randomized"]], on="study_id")
     outcomes = {"mean_change", "mean_score"} if q.outcome == "mean_change" else {q.outcome}
+    measures = _reported_measures(q)
     sel = c[c["intervention_class"].isin(q.classes) & c["population"].isin(populations or q.populations) & c["design"].isin(q.designs)
-            & c["outcome"].isin(outcomes) & c["scale"].isin(q.scales) & (c["measure"] == q.measure)
+            & c["outcome"].isin(outcomes) & c["scale"].isin(q.scales) & c["measure"].isin(measures)
             & _in_window(c, q) & c["ci_lower"].notna() & c["ci_upper"].notna()
             & c["subgroup"].isna() & ~c["comparison"].str.contains("subgroup", case=False)
             & _comparison_fits(c, q, tables["trial_arms"])]
+    # A mean difference becomes a standardised one only for change scores (never mixed with final
+    # scores) and only in parallel trials: a crossover's CI is that of a within-person difference.
+    sel = sel[~((q.measure == "SMD") & (sel["measure"] == "MD") & ((sel["outcome"] != "mean_change") | (sel["design"] != "parallel_rct")))]
     sel = sel.assign(adjusted=sel["adjusted"].fillna("no"))
     sel = sel[_covers_all_drug_arms(sel, tables["trial_arms"])]
     if adjusted_only:
@@ -264,18 +328,30 @@ def reported_effects(tables: dict[str, pd.DataFrame], q: Question, populations: 
     for study_id, group in sel.groupby("study_id", sort=False):
         group = _nearest(group, q.target_hours)
         scale_rank = group["scale"].map({sc: i for i, sc in enumerate(q.scales)})
-        group = group.assign(rank=(group["adjusted"] != "yes").astype(int), scale_rank=scale_rank).sort_values(["scale_rank", "rank"])
+        measure_rank = group["measure"].map({m: i for i, m in enumerate(measures)})
+        group = group.assign(rank=(group["adjusted"] != "yes").astype(int), scale_rank=scale_rank,
+                             measure_rank=measure_rank).sort_values(["measure_rank", "scale_rank", "rank"])
         row = group.iloc[0]
-        ratio = q.measure in {"RR", "OR", "HR"}
-        f = np.log if ratio else (lambda x: x)
-        yi = f(float(row["estimate"]))
-        se = (f(float(row["ci_upper"])) - f(float(row["ci_lower"]))) / (2 * Z95)
+        contrast = "adjusted (trial's own model)" if row["adjusted"] == "yes" else "reported difference (unadjusted)"
+        source = "reported effect and 95% CI"
+        if q.measure == "SMD" and row["measure"] == "MD":
+            n_t, n_c, basis = _arm_sizes(row, tables)
+            if not (n_t > 1 and n_c > 1):
+                continue
+            g, v = ma.smd_from_mean_difference(row["estimate"], row["ci_lower"], row["ci_upper"], n_t, n_c)
+            yi, vi = float(g), float(v)
+            source = f"SMD from the reported mean difference and its 95% CI (arm sizes {basis})"
+        else:
+            ratio = q.measure in {"RR", "OR", "HR"}
+            f = np.log if ratio else (lambda x: x)
+            yi = f(float(row["estimate"]))
+            vi = ((f(float(row["ci_upper"])) - f(float(row["ci_lower"]))) / (2 * Z95)) ** 2
         rows.append({"study_id": study_id, "short_name": row["short_name"], "year": int(row["year"]), "design": row["design"],
-                     "population": row["population"], "comparator": row["comparison"], "timepoint_hours": float(row["timepoint_hours"]),
-                     "source": "reported effect and 95% CI", "arms_combined": False,
-                     "contrast": "adjusted (trial's own model)" if row["adjusted"] == "yes" else "reported difference (unadjusted)",
+                     "population": row["population"], "comparator": row["comparison"],
+                     "timepoint_hours": float(row["timepoint_hours"]) if pd.notna(row["timepoint_hours"]) else np.nan,
+                     "source": source, "arms_combined": False, "contrast": contrast,
                      "evidence": "primary" if row["grade"] == "primary" else "secondary (stand-in)", "paired": False,
-                     "n_total": row["n_randomized"], "yi": yi, "vi": se**2,
+                     "n_total": row["n_randomized"], "yi": yi, "vi": vi,
                      "read_in": row.get("source_citekey", ""), "locator": row.get("locator", "")})
     return pd.DataFrame(rows)
 
@@ -340,6 +416,14 @@ def heterogeneity_text(pooled: ma.PooledEstimate) -> str:
 RATIO_MEASURES = {"OR", "RR", "HR"}
 
 
+# A short tag after a trial's name in a forest plot when its population is not plain unipolar
+# depression, so the mix of a pooled analysis is visible where the reader looks.
+POPULATION_TAGS = {"mdd_suicidal_ideation": " (suicidal thoughts)", "bipolar_depression": " (bipolar)",
+                   "mixed": " (unipolar + bipolar)", "older_adults": " (older adults)", "adolescent": " (adolescents)",
+                   "perioperative": " (surgery)", "postpartum": " (childbirth)", "medically_ill": " (medical illness)",
+                   "depressive_symptoms": " (symptoms)"}
+
+
 def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None, measure: str | None = None) -> pd.DataFrame:
     """Rows for a forest plot: one per study plus the pooled row, on the natural scale (ratios
     are pooled on the log scale and shown exponentiated, with or without a pooled estimate)."""
@@ -351,9 +435,10 @@ def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None, measur
     stand_in = effects["evidence"].ne("primary")
     adjusted = effects["contrast"].fillna("").str.startswith("adjusted")
     arm_t, arm_c = _arm_texts(effects)
+    population = effects.get("population", pd.Series([""] * len(effects), index=effects.index)).map(POPULATION_TAGS).fillna("")
     rows = pd.DataFrame({
         # † numbers read second-hand; ‡ the trial's own adjusted contrast (not a raw difference)
-        "label": np.where(stand_in, "† ", "") + np.where(adjusted, "‡ ", "") + effects["short_name"], "kind": "study",
+        "label": np.where(stand_in, "† ", "") + np.where(adjusted, "‡ ", "") + effects["short_name"] + population, "kind": "study",
         "estimate": f(effects["yi"].astype(float)), "ci_lower": f(effects["yi"] - Z95 * se),
         "ci_upper": f(effects["yi"] + Z95 * se), "weight": weights,
         "n": effects.get("n_total", pd.Series([np.nan] * len(effects))).astype(float),
@@ -530,7 +615,17 @@ OUTCOME_LABELS = {"mean_change": "change in depression score", "response": "resp
                   "remission": "remission", "relapse": "relapse"}
 COMPARATOR_LABELS = {"saline": "saline", "active_placebo": "active placebo (e.g. midazolam)", "placebo": "inert placebo",
                      "low_dose": "very low dose", "waiting_list": "waiting list", "active_drug": "another drug", "ect": "ECT"}
-POPULATION_LABELS = {"trd": "treatment-resistant depression", "mdd": "major depression"}
+
+
+TRIAL_TABLES = ["studies", "trial_arms", "arm_outcomes", "contrasts", "risk_of_bias", "certainty_ratings", "published_meta_analyses"]
+
+
+def trial_results(method: str = "REML") -> tuple[dict[str, pd.DataFrame], dict[str, dict]]:
+    """The trial tables and every question's analysis: what each clinical-trials page starts from."""
+    from .tables import load_tables
+
+    tables = load_tables(TRIAL_TABLES)
+    return tables, {q.key: run_question(tables, q, method) for q in QUESTIONS}
 
 
 def _hours_text(hours: float) -> str:
@@ -548,8 +643,8 @@ def eligibility_table(questions=None) -> pd.DataFrame:
     for q in questions or QUESTIONS:
         rows.append({
             "Question": q.label,
-            "Population": "adults with " + " or ".join(POPULATION_LABELS.get(p, p) for p in q.populations)
-                          + "; special populations as a separate subgroup",
+            "Population": "adults with " + ", ".join(label(p, "population") for p in q.populations)
+                          + "; " + ", ".join(label(p, "population") for p in SPECIAL_POPULATIONS) + " shown apart",
             "Intervention": ", ".join(DRUG_LABELS[c] for c in q.classes),
             "Comparator": ", ".join(COMPARATOR_LABELS.get(c, c) for c in q.comparators),
             "Outcome": f"{OUTCOME_LABELS.get(q.outcome, q.outcome)} on {', '.join(SCALE_LABELS[s] for s in q.scales)} ({q.measure})",

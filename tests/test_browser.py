@@ -146,7 +146,7 @@ def test_internal_links_and_anchors_resolve(built_book):
 
 def test_forest_plot_shows_a_tooltip_on_hover(browser, served_book):
     visit = PageVisit(browser, served_book)
-    page = visit.open("chapters/clinical_trials.html")
+    page = visit.open("chapters/trials_esketamine.html")
     chart = page.locator(".evidence-chart[aria-label*='Forest plot'] .vega-chart").nth(0)
     chart.scroll_into_view_if_needed()
     marks = chart.locator("path[role='graphics-symbol'], g.mark-symbol path")
@@ -173,13 +173,16 @@ def test_every_forest_plot_shows_its_numbers_and_the_summary_of_findings_its_abs
     """A reviewer checks a forest plot by its numbers and a summary-of-findings table by its
     absolute effects; both must be on the page, not only in tooltips."""
     visit = PageVisit(browser, served_book)
+    for drug_page in ("trials_ketamine", "trials_esketamine", "trials_psychedelics"):
+        page = visit.open(f"chapters/{drug_page}.html")
+        page.wait_for_timeout(1500)
+        forests = page.locator(".evidence-chart[aria-label*='Forest plot']")
+        assert forests.count() >= 3, drug_page
+        for i in range(forests.count()):
+            svg_text = forests.nth(i).evaluate("el => Array.from(el.querySelectorAll('svg text')).map(t => t.textContent).join(' ')")
+            assert "Estimate [95% CI]" in svg_text and "Weight" in svg_text and "Drug arm" in svg_text, (drug_page, i, svg_text[:80])
     page = visit.open("chapters/clinical_trials.html")
     page.wait_for_timeout(1500)
-    forests = page.locator(".evidence-chart[aria-label*='Forest plot']")
-    assert forests.count() >= 5
-    for i in range(forests.count()):
-        svg_text = forests.nth(i).evaluate("el => Array.from(el.querySelectorAll('svg text')).map(t => t.textContent).join(' ')")
-        assert "Estimate [95% CI]" in svg_text and "Weight" in svg_text and "Drug arm" in svg_text, (i, svg_text[:80])
     headers = page.evaluate("() => Array.from(document.querySelectorAll('table.evidence-table caption')).map(c => c.textContent)")
     sof = [h for h in headers if h.startswith("Summary of findings")]
     assert sof, headers

@@ -28,7 +28,7 @@ def make_tables(outcome_rows: list[dict], contrast_rows: list[dict] | None = Non
          "comparator_type": "none" if r == "ket" else "saline"}
         for s in ["alpha", "beta", "gamma"] for r in ["ket", "sal"]])
     base = {"scale": "MADRS", "subgroup": pd.NA, "period": pd.NA, "evidence_level": "primary", "derived_from": pd.NA,
-            "events": np.nan, "n_analysed": 20, "mean": np.nan, "sd": np.nan, "se": np.nan, "median": np.nan}
+            "events": np.nan, "percent": np.nan, "n_analysed": 20, "mean": np.nan, "sd": np.nan, "se": np.nan, "median": np.nan}
     outcomes = pd.DataFrame([{**base, **row} for row in outcome_rows],
                             columns=["study_id", "arm_id", "outcome", "timepoint_hours", *base])
     contrasts = pd.DataFrame([{**CONTRAST_BASE, **row} for row in contrast_rows or []],
@@ -110,11 +110,50 @@ def test_crossover_counts_from_both_periods_are_not_pooled():
 
 def test_special_populations_are_a_subgroup_not_mixed_into_the_main_analysis():
     t = make_tables([resp("alpha_ket", 10), resp("alpha_sal", 4), resp("beta_ket", 9), resp("beta_sal", 3)],
-                    population={"beta": "mdd_suicidal_ideation"})
+                    population={"beta": "adolescent"})
     r = run_question(t, Q_RESPONSE)
     assert list(r["effects"]["study_id"]) == ["alpha"]
     assert list(r["special"]["effects"]["study_id"]) == ["beta"]
     assert "special population" in r["not_pooled"].set_index("study_id").loc["beta", "reason"]
+
+
+@pytest.mark.parametrize("population", ["mdd_suicidal_ideation", "bipolar_depression", "mixed", "older_adults"])
+def test_adults_with_any_depressive_disorder_are_pooled_and_named_in_the_plot(population):
+    t = make_tables([resp("alpha_ket", 10), resp("alpha_sal", 4), resp("beta_ket", 9), resp("beta_sal", 3)],
+                    population={"beta": population})
+    r = run_question(t, Q_RESPONSE)
+    assert list(r["effects"]["study_id"]) == ["alpha", "beta"] and r["special"]["k"] == 0
+    label = r["forest"].set_index("label").index[1]
+    assert label.startswith("Beta (") and label != "Beta"
+
+
+Q_SMD = Question("t_smd", "test", ("ketamine_iv",), "mean_change", "SMD", (12, 48), 24)
+
+
+def _md_with_ci(mean_t, mean_c, sd, n_t, n_c):
+    from scipy import stats
+    se = sd * np.sqrt(1 / n_t + 1 / n_c)
+    t = stats.t.ppf(0.975, n_t + n_c - 2)
+    md = mean_t - mean_c
+    return {"estimate": md, "ci_lower": md - t * se, "ci_upper": md + t * se}
+
+
+def test_smd_from_a_reported_mean_difference_matches_the_arm_level_smd():
+    """Cochrane Handbook 6.5.2.3: with equal arm SDs, the SD recovered from the CI of the mean
+    difference is the arms' SD, so both routes give the same Hedges' g and variance."""
+    arms = [score("alpha_ket", -12.0, sd=9.0, n=30), score("alpha_sal", -6.0, sd=9.0, n=28)]
+    from_arms = study_effects(make_tables(arms), Q_SMD)
+    only_sizes = [{**row, "mean": np.nan, "sd": np.nan} for row in arms]
+    from_ci = study_effects(make_tables(only_sizes, [{"study_id": "alpha", **_md_with_ci(-12.0, -6.0, 9.0, 30, 28)}]), Q_SMD)
+    assert from_ci["source"].iloc[0].startswith("SMD from the reported mean difference")
+    assert from_ci["yi"].iloc[0] == pytest.approx(from_arms["yi"].iloc[0], abs=1e-9)
+    assert from_ci["vi"].iloc[0] == pytest.approx(from_arms["vi"].iloc[0], abs=1e-9)
+
+
+def test_a_crossover_mean_difference_is_not_turned_into_an_smd():
+    """A crossover's CI is that of a within-person difference: its SD is not the arms' SD."""
+    t = make_tables([], [{"study_id": "alpha", **_md_with_ci(-12.0, -6.0, 9.0, 30, 28)}], design={"alpha": "crossover_rct"})
+    assert study_effects(t, Q_SMD).empty
 
 
 def test_several_drug_arms_of_one_trial_make_one_comparison():
@@ -225,3 +264,13 @@ def test_subgroup_forest_blocks_pool_each_subgroup_and_keep_overall_weights():
     assert np.isclose(rows.iloc[-1]["estimate"], overall.estimate)
     assert np.isclose(rows.loc[rows["kind"] == "study", "weight"].sum(), 100.0)  # the overall analysis' weights
     assert line.startswith("Test for subgroup differences: Q = ")
+
+
+def test_a_count_is_recovered_from_a_percentage_only_when_a_whole_count_gives_it():
+    from evidence_review.trials import percent_is_a_count
+    flags = percent_is_a_count(pd.Series([46.0, 70.0, 45.8, 12.5, 33.0]), pd.Series([13, 11, 24, 24, 10]))
+    assert flags.tolist() == [True, False, True, True, False]  # 6/13; none of 11; 11/24; 3/24; none of 10
+    rows = [resp("alpha_ket", np.nan), resp("alpha_sal", np.nan)]
+    rows[0]["percent"], rows[1]["percent"] = 50.0, 20.0
+    e = study_effects(make_tables(rows), Q_RESPONSE)
+    assert (e.loc[0, "events_t"], e.loc[0, "events_c"]) == (10, 4) and "percentages" in e.loc[0, "source"]
