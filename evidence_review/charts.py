@@ -582,3 +582,63 @@ def icon_array_chart(rows: pd.DataFrame, title: str, description: str) -> alt.Ch
                     header=alt.Header(labelFontSize=12, labelFontWeight="bold", labelAngle=0, labelAlign="left",
                                       labelOrient="top", labelLimit=300)))
     return finish(chart, title, description, subtitle="Filled dot: improved by at least half. Ring: did not.")
+
+
+def specification_curve_chart(specs: pd.DataFrame, choices: dict[str, list[str]], title: str, description: str,
+                              name: str) -> alt.VConcatChart:
+    """A specification curve (Simonsohn et al.; the multiverse meta-analysis of Plessen et al.):
+    every specification's pooled estimate with its 95% interval, sorted, and beneath it the choices
+    that produced it. Drop-down menus (one per choice) highlight the specifications that make a
+    given choice; nothing is recomputed in the browser, the results are all precomputed."""
+    cols = ["rank", "estimate", "ci_lower", "ci_upper", "k", "excludes_no_effect", "is_default", *choices]
+    data = specs[cols].assign(estimate=specs["estimate"].round(3), ci_lower=specs["ci_lower"].round(3), ci_upper=specs["ci_upper"].round(3),
+                              verdict=np.where(specs["excludes_no_effect"], "interval excludes no effect", "interval includes no effect"))
+    params, tests = [], []
+    for i, (choice, options) in enumerate(choices.items()):
+        param = alt.param(name=f"{name}_{i}", value="any",
+                          bind=alt.binding_select(options=["any", *options], name=f"{choice}: "))
+        params.append(param)
+        tests.append(f"({param.name} == 'any' || datum['{choice}'] == {param.name})")
+    chosen = " && ".join(tests)
+    opacity = alt.condition(chosen, alt.value(1.0), alt.value(0.12))
+    x = alt.X("rank:O", axis=None, title=None)
+    verdict_scale = alt.Scale(domain=["interval excludes no effect", "interval includes no effect"], range=[PALETTE[0], "#8a8a8a"])
+    tooltip = [alt.Tooltip("estimate:Q", title="SMD"), alt.Tooltip("ci_lower:Q", title="95% CI from"),
+               alt.Tooltip("ci_upper:Q", title="to"), alt.Tooltip("k:Q", title="Trials"),
+               *[alt.Tooltip(f"{c}:N") for c in choices]]
+    base = alt.Chart(data)
+    rules = base.mark_rule().encode(x=x, y=alt.Y("ci_lower:Q", title="Pooled SMD (negative favours the drug)"), y2="ci_upper:Q",
+                                    color=alt.Color("verdict:N", scale=verdict_scale, title=None, legend=alt.Legend(orient="top")),
+                                    opacity=opacity)
+    points = base.mark_point(filled=True).encode(
+        x=x, y="estimate:Q", color=alt.Color("verdict:N", scale=verdict_scale, title=None),
+        shape=alt.Shape("is_default:N", scale=alt.Scale(domain=[True, False], range=["diamond", "circle"]),
+                        legend=alt.Legend(title=None, orient="top", labelExpr="datum.value ? 'main analysis' : 'other choices'")),
+        size=alt.condition("datum.is_default", alt.value(140), alt.value(40)), opacity=opacity, tooltip=tooltip)
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 4], color="#555555").encode(y="y:Q")
+    top = alt.layer(rules, points, zero).properties(width=560, height=220)
+    option_order = [f"{c}: {o}" for c, opts in choices.items() for o in opts]
+    matrix = base.transform_fold(list(choices), as_=["choice", "option"]).transform_calculate(
+        row="datum.choice + ': ' + datum.option").mark_tick(thickness=2, size=9).encode(
+        x=x, y=alt.Y("row:N", sort=option_order, title=None, axis=alt.Axis(labelLimit=320)),
+        color=alt.Color("verdict:N", scale=verdict_scale, title=None), opacity=opacity, tooltip=tooltip,
+    ).properties(width=560, height=14 * len(option_order))
+    chart = alt.vconcat(top, matrix, spacing=6).add_params(*params)
+    return finish(chart, title, description)
+
+
+def control_arm_chart(rows: pd.DataFrame, title: str, description: str) -> alt.Chart:
+    """How much each trial's control arm improved (MADRS change), by kind of control and drug:
+    the room that expectancy, natural course and regression to the mean leave for the drug."""
+    data = rows.assign(change=rows["change"].round(1), control=rows["control"], n=rows["n"].fillna(0))
+    chart = alt.Chart(data).mark_point(filled=True, opacity=0.85).encode(
+        x=alt.X("change:Q", title="Change in MADRS score in the control arm (negative = improved)"),
+        y=alt.Y("control:N", title=None, axis=alt.Axis(labelLimit=260)),
+        color=alt.Color("drug:N", title=None, scale=alt.Scale(range=PALETTE[:3]), legend=alt.Legend(orient="top", columns=1)),
+        shape=alt.Shape("drug:N", title=None),
+        size=alt.Size("n:Q", title="People in the arm", scale=alt.Scale(range=[40, 400]), legend=None),
+        tooltip=[alt.Tooltip("trial:N", title="Trial"), alt.Tooltip("control:N", title="Control"),
+                 alt.Tooltip("change:Q", title="MADRS change"), alt.Tooltip("n:Q", title="People"),
+                 alt.Tooltip("when:N", title="When")],
+    ).properties(width=460, height=36 * max(data["control"].nunique(), 1))
+    return finish(chart, title, description)

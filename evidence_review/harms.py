@@ -19,6 +19,12 @@ def arm_event_rates(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     arms = tables["trial_arms"][["arm_id", "arm_label", "role"]]
     studies = tables["studies"][["study_id", "short_name", "intervention_class"]]
     out = ae.merge(arms, on="arm_id").merge(studies, on="study_id")
+    # A trial may report one event for several periods of the same people (the dosing day, the
+    # weeks after): adding them would count people twice, so each arm keeps the period with the
+    # most events. "Other" events are distinct events, told apart by their notes.
+    named = out["event"] != "other"
+    keep = out[named].sort_values(["events", "n"], ascending=False).drop_duplicates(["arm_id", "event"])
+    out = pd.concat([keep, out[~named]]).sort_index()
     out["rate"] = out["events"] / out["n"]
     out["event_label"] = out["event"].map(EVENT_LABELS) + np.where(out["event"] == "other", " (" + out["notes"].fillna("") + ")", "")
     out["drug"] = out["intervention_class"].map(DRUG_LABELS)
@@ -97,9 +103,10 @@ def pooled_harms(tables: dict[str, pd.DataFrame], min_trials: int = 2) -> pd.Dat
             y = float(informative["yi"].iloc[0])
             row.update(rr=np.exp(y), rr_lower=np.exp(y - Z95 * se), rr_upper=np.exp(y + Z95 * se), k_rr=1)
         if "rr" in row:
-            row["drug_per_1000"] = 1000 * control_risk * row["rr"]
-            row["drug_per_1000_lower"] = 1000 * control_risk * row["rr_lower"]
-            row["drug_per_1000_upper"] = 1000 * control_risk * row["rr_upper"]
+            # A risk cannot exceed 1,000 per 1,000, however wide the ratio's interval.
+            row["drug_per_1000"] = min(1000.0, 1000 * control_risk * row["rr"])
+            row["drug_per_1000_lower"] = min(1000.0, 1000 * control_risk * row["rr_lower"])
+            row["drug_per_1000_upper"] = min(1000.0, 1000 * control_risk * row["rr_upper"])
         rd = risk_difference(group)
         row.update(rd=rd["estimate"], rd_lower=rd["ci_lower"], rd_upper=rd["ci_upper"])
         row["nnh"] = 1 / row["rd"] if row["rd"] > 0 else np.nan

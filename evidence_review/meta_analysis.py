@@ -159,7 +159,12 @@ def _tau2(yi: np.ndarray, vi: np.ndarray, method: str) -> float:
         with warnings.catch_warnings():  # statsmodels also computes an unused Knapp–Hartung term that can warn
             warnings.simplefilter("ignore", RuntimeWarning)
             return float(max(combine_effects(yi, vi, method_re="chi2").tau2, 0.0))
-    raise ValueError(f"unknown tau² estimator {method!r}; use 'REML' or 'DL'")
+    if method == "PM":
+        # Paule–Mandel: statsmodels' iterated moment estimator (the generalised Q equals k - 1).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return float(max(combine_effects(yi, vi, method_re="iterated").tau2, 0.0))
+    raise ValueError(f"unknown tau² estimator {method!r}; use 'REML', 'DL' or 'PM'")
 
 
 def pool(yi, vi, measure: str, method: str = "REML", hartung_knapp: bool = False, level: float = 0.95) -> PooledEstimate:

@@ -691,10 +691,15 @@ def absolute_risks(result: dict) -> dict | None:
     the drug's 95% CI; None when the question has no pooled ratio."""
     q = result["question"]
     effects = result.get("effects")
-    if "pooled" not in result or q.measure not in {"RR", "OR"} or effects is None or effects["events_c"].isna().any():
+    if "pooled" not in result or q.measure not in {"RR", "OR"} or effects is None or "events_c" not in effects:
+        return None
+    # The control risk comes from the trials that give their control arm's counts (a trial that
+    # contributes only its reported ratio has none to give).
+    counted_arms = effects.dropna(subset=["events_c", "n_c"])
+    if counted_arms.empty:
         return None
     p = result["pooled"].on_natural_scale()
-    cr = _control_risk(effects)
+    cr = _control_risk(counted_arms)
     conv = (lambda ratio: cr * ratio) if q.measure == "RR" else (lambda ratio: risk_with_odds_ratio(cr, ratio))
     out = {"control": 100 * cr, "drug": 100 * conv(p["estimate"]), "drug_lower": 100 * conv(p["ci_lower"]),
            "drug_upper": 100 * conv(p["ci_upper"]), "k": result["k"], "participants": int(effects["n_total"].sum())}

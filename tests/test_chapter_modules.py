@@ -109,3 +109,20 @@ def test_benefit_and_harm_sets_response_beside_harms_for_each_drug():
     rows = benefit_and_harm({"esketamine": {"pooled": Fake(), "k": 3}}, pooled, {"esketamine": 0.2})
     assert list(rows["measure"]) == ["benefit: one more responder", "harm: one more with dissociation"]
     assert rows.loc[0, "value"] == pytest.approx(10.0)
+
+
+def test_one_event_reported_for_two_periods_of_the_same_people_is_not_counted_twice():
+    """Raison 2023 reports perceptual effects on the dosing day and after it: the arm keeps one
+    period (the one with more events), so the arm's n is its people, not twice its people."""
+    tables = load_tables(["studies", "trial_arms", "adverse_events"])
+    rates = arm_event_rates(tables)
+    per_arm = rates[rates["event"] != "other"].groupby(["arm_id", "event"]).size()
+    assert (per_arm == 1).all()
+    raison = rates[(rates["study_id"] == "raison2023") & (rates["event"] == "perceptual_change")]
+    assert sorted(raison["n"]) == [50, 54]
+
+
+def test_absolute_risk_per_1000_never_exceeds_1000():
+    pooled = pooled_harms(load_tables(["studies", "trial_arms", "adverse_events"]))
+    for col in ("drug_per_1000", "drug_per_1000_lower", "drug_per_1000_upper"):
+        assert (pooled[col].dropna() <= 1000).all(), col

@@ -113,3 +113,16 @@ def test_egger_test_runs_on_bcg():
 
 def test_nnt_from_control_risk_and_ratio():
     assert ma.number_needed_to_treat(0.2, 2.0) == pytest.approx(5.0)
+
+
+def test_paule_mandel_sets_the_generalised_q_to_its_degrees_of_freedom():
+    """The Paule–Mandel estimator's defining equation (DerSimonian & Kacker 2007): with weights
+    1/(v + tau²), Q(tau²) = k - 1. Checked on metafor's dat.bcg (log risk ratios), where the
+    estimate is in the range of the other estimators."""
+    e = bcg_effects("RR")
+    y, v = e["yi"].to_numpy(float), e["vi"].to_numpy(float)
+    tau2 = ma.pool(y, v, "RR", "PM").tau2
+    w = 1 / (v + tau2)
+    mu = np.sum(w * y) / np.sum(w)
+    assert np.sum(w * (y - mu) ** 2) == pytest.approx(len(y) - 1, rel=1e-4)
+    assert 0.2 < tau2 < 0.5

@@ -1,0 +1,172 @@
+"""How robust is each main conclusion to the analysts' choices (a multiverse meta-analysis), and
+how much do the control arms improve on their own (the room expectancy leaves)?
+
+A *specification* is one defensible combination of choices: which trials, which comparator, which
+estimator of between-trial variance, which confidence interval and which effect measure. Every
+specification is pooled from the same per-trial effects the clinical-trials pages use
+(``trials.study_effects``), so at the default choices the multiverse reproduces the main analysis
+(tested). Estimates are put on one scale, the standardised mean difference (negative favours the
+drug); a response odds ratio is converted with the logistic approximation (ln OR × √3/π, Cochrane
+Handbook 10.6), so the choice of measure can sit beside the others on one axis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from itertools import product
+
+import numpy as np
+import pandas as pd
+
+from . import meta_analysis as ma
+from .trials import QUESTIONS, arms_with_outcomes, study_effects, _best_evidence, _in_window, _nearest
+
+LOGIT_TO_SMD = np.sqrt(3) / np.pi
+QUESTION = {q.key: q for q in QUESTIONS}
+
+
+@dataclass(frozen=True)
+class Family:
+    """One main conclusion, with the questions that answer it in each effect measure."""
+
+    key: str
+    label: str
+    smd_question: str
+    response_question: str
+    md_question: str  # its control arms' MADRS change is the expectancy comparison
+
+
+FAMILIES = [
+    Family("ketamine", "Racemic ketamine, about a day after one dose", "ketamine_smd_24h", "ketamine_response_3d", "ketamine_score_24h"),
+    Family("esketamine", "Esketamine at the end of induction (day 28)", "esketamine_smd_28d", "esketamine_response_28d", "esketamine_score_28d"),
+    Family("psilocybin", "Psilocybin at the primary end point", "psilocybin_smd_primary", "psilocybin_response_primary", "psilocybin_score_primary"),
+]
+
+# The choices and their options, in the order the chart lists them. The first option of each is
+# the main analysis.
+TRIAL_SETS = ["all trials", "primary numbers only", "without high risk of bias", "unipolar, not selected for suicidal thoughts"]
+COMPARATORS = ["any control", "inert placebo, saline or waiting list", "active placebo or very low dose"]
+ESTIMATORS = ["REML", "DL", "PM"]
+INTERVALS = ["Wald (normal)", "Hartung–Knapp"]
+MEASURES = ["standardised difference", "response odds ratio (as SMD)"]
+CHOICES = {"Trials": TRIAL_SETS, "Comparator": COMPARATORS, "Estimator": ESTIMATORS, "Interval": INTERVALS, "Measure": MEASURES}
+DEFAULT = {name: options[0] for name, options in CHOICES.items()}
+ESTIMATOR_LABELS = {"REML": "restricted maximum likelihood", "DL": "DerSimonian–Laird", "PM": "Paule–Mandel"}
+INERT = {"saline", "placebo", "waiting_list"}
+ACTIVE = {"active_placebo", "low_dose"}
+
+
+def _control_kinds(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    arms = tables["trial_arms"]
+    controls = arms[arms["role"] == "control"]
+    return controls.groupby("study_id")["comparator_type"].agg(lambda kinds: set(kinds.dropna()))
+
+
+def _high_risk(tables: dict[str, pd.DataFrame]) -> set[str]:
+    rob = tables["risk_of_bias"]
+    return set(rob.loc[(rob["domain"] == "overall") & (rob["judgement"] == "high"), "study_id"])
+
+
+def _measure_effects(tables: dict[str, pd.DataFrame], family: Family, measure: str) -> pd.DataFrame:
+    """Per-trial effects on the SMD scale (negative favours the drug)."""
+    if measure == MEASURES[0]:
+        effects = study_effects(tables, QUESTION[family.smd_question])
+        return effects.assign(yi_smd=effects["yi"].astype(float), vi_smd=effects["vi"].astype(float)) if len(effects) else effects
+    q = replace(QUESTION[family.response_question], measure="OR")
+    effects = study_effects(tables, q)
+    if not len(effects):
+        return effects
+    # A larger odds of response favours the drug, so the sign turns to match the SMD's direction.
+    return effects.assign(yi_smd=-effects["yi"].astype(float) * LOGIT_TO_SMD, vi_smd=effects["vi"].astype(float) * LOGIT_TO_SMD**2)
+
+
+def _select(effects: pd.DataFrame, trials: str, comparator: str, kinds: pd.Series, high_risk: set[str]) -> pd.DataFrame:
+    if not len(effects):
+        return effects
+    keep = pd.Series(True, index=effects.index)
+    if trials == "primary numbers only":
+        keep &= effects["evidence"].eq("primary")
+    elif trials == "without high risk of bias":
+        keep &= ~effects["study_id"].isin(high_risk)
+    elif trials == "unipolar, not selected for suicidal thoughts":
+        keep &= effects["population"].isin(["trd", "mdd"])
+    own = effects["study_id"].map(lambda s: kinds.get(s, set()))
+    if comparator == COMPARATORS[1]:
+        keep &= own.map(lambda k: bool(k) and k <= INERT)
+    elif comparator == COMPARATORS[2]:
+        keep &= own.map(lambda k: bool(k) and k <= ACTIVE)
+    return effects[keep]
+
+
+def specifications(tables: dict[str, pd.DataFrame], families: list[Family] | None = None) -> pd.DataFrame:
+    """Every specification with at least two trials: its choices, k, the trials and the pooled
+    SMD-scale estimate with its 95% interval, ranked within its family from most to least
+    favourable to the drug."""
+    kinds, high_risk = _control_kinds(tables), _high_risk(tables)
+    rows = []
+    for family in families or FAMILIES:
+        by_measure = {m: _measure_effects(tables, family, m) for m in MEASURES}
+        for trials, comparator, estimator, interval, measure in product(TRIAL_SETS, COMPARATORS, ESTIMATORS, INTERVALS, MEASURES):
+            chosen = _select(by_measure[measure], trials, comparator, kinds, high_risk)
+            if len(chosen) < 2:
+                continue
+            pooled = ma.pool(chosen["yi_smd"], chosen["vi_smd"], "SMD", estimator, hartung_knapp=interval == INTERVALS[1])
+            rows.append({"family": family.key, "family_label": family.label, "Trials": trials, "Comparator": comparator,
+                         "Estimator": estimator, "Interval": interval, "Measure": measure, "k": len(chosen),
+                         "studies": "; ".join(chosen["short_name"]), "estimate": pooled.estimate,
+                         "ci_lower": pooled.ci_lower, "ci_upper": pooled.ci_upper,
+                         "is_default": (trials, comparator, estimator, interval, measure) == tuple(DEFAULT.values())})
+    specs = pd.DataFrame(rows)
+    if specs.empty:
+        return specs
+    specs["favours_drug"] = specs["estimate"] < 0
+    specs["excludes_no_effect"] = specs["ci_upper"] < 0
+    specs["rank"] = specs.groupby("family")["estimate"].rank(method="first").astype(int)
+    return specs.sort_values(["family", "rank"]).reset_index(drop=True)
+
+
+def summary(specs: pd.DataFrame, families: list[Family] | None = None) -> pd.DataFrame:
+    """Per family: specifications that could be pooled, the share favouring the drug and the share
+    whose interval excludes no effect, and the spread of the estimates."""
+    rows = []
+    for family in families or FAMILIES:
+        part = specs[specs["family"] == family.key] if len(specs) else specs
+        if not len(part):
+            rows.append({"family": family.key, "label": family.label, "n_specs": 0})
+            continue
+        default = part[part["is_default"]]
+        rows.append({"family": family.key, "label": family.label, "n_specs": len(part),
+                     "share_favours": 100 * part["favours_drug"].mean(), "share_excludes": 100 * part["excludes_no_effect"].mean(),
+                     "median": float(part["estimate"].median()), "lowest": float(part["estimate"].min()),
+                     "highest": float(part["estimate"].max()), "k_min": int(part["k"].min()), "k_max": int(part["k"].max()),
+                     "default": float(default["estimate"].iloc[0]) if len(default) else np.nan})
+    return pd.DataFrame(rows)
+
+
+def choice_matrix(specs: pd.DataFrame) -> pd.DataFrame:
+    """Long form for the lower panel of a specification curve: one row per specification and
+    choice, with the option taken."""
+    return specs.melt(id_vars=["family", "rank", "estimate"], value_vars=list(CHOICES), var_name="choice", value_name="option")
+
+
+def control_arm_change(tables: dict[str, pd.DataFrame], families: list[Family] | None = None) -> pd.DataFrame:
+    """MADRS change in each trial's control arm at the family's main time point (best evidence
+    level per trial): how much people improved without the drug, by kind of control."""
+    data = arms_with_outcomes(tables)
+    rows = []
+    for family in families or FAMILIES:
+        q = QUESTION[family.md_question]
+        sel = data[data["intervention_class"].isin(q.classes) & (data["role"] == "control") & (data["outcome"] == "mean_change")
+                   & (data["scale"] == "MADRS") & _in_window(data, q) & data["subgroup"].isna() & data["mean"].notna()]
+        sel = _best_evidence(sel)
+        for study_id, group in sel.groupby("study_id", sort=False):
+            group = _nearest(group, q.target_hours)
+            n = group["n_analysed"].astype(float)
+            mean = float((group["mean"].astype(float) * n).sum() / n.sum()) if n.notna().all() and n.sum() > 0 else float(group["mean"].astype(float).mean())
+            rows.append({"family": family.key, "drug": family.label, "study_id": study_id, "trial": group["short_name"].iloc[0],
+                         "comparator_type": group["comparator_type"].iloc[0], "hours": float(group["timepoint_hours"].iloc[0]),
+                         "n": float(n.sum()) if n.notna().all() else np.nan, "change": mean,
+                         "evidence": "primary" if (group["grade"] == "primary").all() else "secondary",
+                         "source_citekey": "; ".join(dict.fromkeys(group["source_citekey"].astype(str))),
+                         "locator": "; ".join(dict.fromkeys(group["locator"].astype(str)))})
+    return pd.DataFrame(rows)
