@@ -607,11 +607,16 @@ def specification_curve_chart(specs: pd.DataFrame, choices: dict[str, list[str]]
                alt.Tooltip("ci_upper:Q", title="to"), alt.Tooltip("k:Q", title="Trials"),
                *[alt.Tooltip(f"{c}:N") for c in choices]]
     base = alt.Chart(data)
-    rules = base.mark_rule().encode(x=x, y=alt.Y("ci_lower:Q", title="Pooled SMD (negative favours the drug)"), y2="ci_upper:Q",
+    # Hartung–Knapp intervals from two trials (t with one degree of freedom) are very wide; the axis
+    # keeps to the range where estimates differ, and longer intervals run to its edge (clamped).
+    low = float(max(data["ci_lower"].min(), min(data["estimate"].min() - 1.0, -1.0)))
+    high = float(min(data["ci_upper"].max(), max(data["estimate"].max() + 1.0, 0.5)))
+    y_scale = alt.Scale(domain=[low, high], clamp=True, nice=False)
+    rules = base.mark_rule().encode(x=x, y=alt.Y("ci_lower:Q", title="Pooled SMD (negative favours the drug)", scale=y_scale), y2="ci_upper:Q",
                                     color=alt.Color("verdict:N", scale=verdict_scale, title=None, legend=alt.Legend(orient="top")),
                                     opacity=opacity)
     points = base.mark_point(filled=True).encode(
-        x=x, y="estimate:Q", color=alt.Color("verdict:N", scale=verdict_scale, title=None),
+        x=x, y=alt.Y("estimate:Q", scale=y_scale), color=alt.Color("verdict:N", scale=verdict_scale, title=None),
         shape=alt.Shape("is_default:N", scale=alt.Scale(domain=[True, False], range=["diamond", "circle"]),
                         legend=alt.Legend(title=None, orient="top", labelExpr="datum.value ? 'main analysis' : 'other choices'")),
         size=alt.condition("datum.is_default", alt.value(140), alt.value(40)), opacity=opacity, tooltip=tooltip)
