@@ -31,7 +31,7 @@ def _row_hash(row: dict) -> str:
 
 
 def fingerprint(version: str, data_dir: Path = DATA_DIR, schema_dir: Path = SCHEMA_DIR, bib_path: Path = BIB_PATH,
-                names: list[str] | None = None) -> dict:
+                names: list[str] | None = None, results: dict[str, dict] | None = None) -> dict:
     """The fingerprint of the data in ``data_dir``: enough to say later what changed. ``names``
     limits it to some tables (and their parents), so a chapter that needs only the trials' changes
     is not re-executed when an unrelated table is edited."""
@@ -50,7 +50,8 @@ def fingerprint(version: str, data_dir: Path = DATA_DIR, schema_dir: Path = SCHE
         rows[name] = {_row_key(r, key): _row_hash(r) for r in records}
     pooled = {}
     for q in QUESTIONS:
-        result = run_question(tables, q)
+        # a chapter that has analysed the same data passes its results rather than repeat them
+        result = results[q.key] if results is not None and q.key in results else run_question(tables, q)
         entry = {"label": q.label, "measure": q.measure, "k": int(result["k"])}
         if "pooled" in result:
             nat = result["pooled"].on_natural_scale()
@@ -101,7 +102,8 @@ def releases(directory: Path = RELEASES) -> list[dict]:
     return sorted(found, key=lambda f: [int(part) for part in f["version"].split(".")])
 
 
-def since_last_release(directory: Path = RELEASES, names: list[str] | None = None) -> dict | None:
+def since_last_release(directory: Path = RELEASES, names: list[str] | None = None,
+                       results: dict[str, dict] | None = None) -> dict | None:
     """The current data against the latest fingerprint of an earlier version (None if there is none);
     with ``names``, only those tables are compared."""
     from .datapackage import evidence_version
@@ -112,7 +114,7 @@ def since_last_release(directory: Path = RELEASES, names: list[str] | None = Non
         return None
     previous = earlier[-1]
     if names is not None:
-        current_print = fingerprint(current, names=names)
+        current_print = fingerprint(current, names=names, results=results)
         previous = {**previous, "rows": {k: v for k, v in previous["rows"].items() if k in current_print["rows"]}}
         return compare(previous, current_print)
     return compare(previous, fingerprint(current))

@@ -79,11 +79,21 @@ class Question:
         return (self.outcome,)
 
 
+_JOINED: list = []  # (the three input frames, their join): every question of a page reuses one join
+
+
 def arms_with_outcomes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Arm outcomes joined to their arm and study, one row per arm, outcome and time point."""
+    """Arm outcomes joined to their arm and study, one row per arm, outcome and time point. The
+    join is made once per set of tables (the same frames, by identity) and reused; callers select
+    from it and never change it in place."""
+    frames = (tables["arm_outcomes"], tables["trial_arms"], tables["studies"])
+    if _JOINED and all(a is b for a, b in zip(_JOINED[0][0], frames)):
+        return _JOINED[0][1]
     arms = tables["trial_arms"][["arm_id", "arm_label", "role", "drug", "dose", "dose_unit", "comparator_type"]]
     studies = tables["studies"][["study_id", "short_name", "year", "design", "blinding", "population", "intervention_class"]]
-    return tables["arm_outcomes"].merge(arms, on="arm_id").merge(studies, on="study_id")
+    joined = tables["arm_outcomes"].merge(arms, on="arm_id").merge(studies, on="study_id")
+    _JOINED[:] = [(frames, joined)]
+    return joined
 
 
 def _joined(values: pd.Series | None) -> str:
@@ -620,12 +630,14 @@ COMPARATOR_LABELS = {"saline": "saline", "active_placebo": "active placebo (e.g.
 TRIAL_TABLES = ["studies", "trial_arms", "arm_outcomes", "contrasts", "risk_of_bias", "certainty_ratings", "published_meta_analyses"]
 
 
-def trial_results(method: str = "REML") -> tuple[dict[str, pd.DataFrame], dict[str, dict]]:
-    """The trial tables and every question's analysis: what each clinical-trials page starts from."""
+def trial_results(keys: list[str] | None = None, method: str = "REML") -> tuple[dict[str, pd.DataFrame], dict[str, dict]]:
+    """The trial tables and the analysis of every question (or of the questions ``keys`` names):
+    what each clinical-trials page starts from."""
     from .tables import load_tables
 
     tables = load_tables(TRIAL_TABLES)
-    return tables, {q.key: run_question(tables, q, method) for q in QUESTIONS}
+    wanted = [q for q in QUESTIONS if keys is None or q.key in keys]
+    return tables, {q.key: run_question(tables, q, method) for q in wanted}
 
 
 def _hours_text(hours: float) -> str:
