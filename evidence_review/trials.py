@@ -326,10 +326,13 @@ def reported_effects(tables: dict[str, pd.DataFrame], q: Question, populations: 
             & _in_window(c, q) & c["ci_lower"].notna() & c["ci_upper"].notna()
             & c["subgroup"].isna() & ~c["comparison"].str.contains("subgroup", case=False)
             & _comparison_fits(c, q, tables["trial_arms"])]
-    # A mean difference becomes a standardised one only for change scores (never mixed with final
-    # scores) and only in parallel trials: a crossover's CI is that of a within-person difference.
-    sel = sel[~((q.measure == "SMD") & (sel["measure"] == "MD") & ((sel["outcome"] != "mean_change") | (sel["design"] != "parallel_rct")))]
+    # A mean difference becomes a standardised one only for change scores, or for a difference
+    # adjusted for baseline (ANCOVA gives the same difference on final and on change scores), never
+    # for raw final scores; and only in parallel trials, since a crossover's CI is that of a
+    # within-person difference.
     sel = sel.assign(adjusted=sel["adjusted"].fillna("no"))
+    change_like = (sel["outcome"] == "mean_change") | (sel["adjusted"] == "yes")
+    sel = sel[~((q.measure == "SMD") & (sel["measure"] == "MD") & (~change_like | (sel["design"] != "parallel_rct")))]
     sel = sel[_covers_all_drug_arms(sel, tables["trial_arms"])]
     if adjusted_only:
         sel = sel[sel["adjusted"] == "yes"]

@@ -274,3 +274,14 @@ def test_a_count_is_recovered_from_a_percentage_only_when_a_whole_count_gives_it
     rows[0]["percent"], rows[1]["percent"] = 50.0, 20.0
     e = study_effects(make_tables(rows), Q_RESPONSE)
     assert (e.loc[0, "events_t"], e.loc[0, "events_c"]) == (10, 4) and "percentages" in e.loc[0, "source"]
+
+
+def test_a_baseline_adjusted_difference_of_final_scores_becomes_an_smd_but_a_raw_one_does_not():
+    """ANCOVA gives the same difference on final and change scores, so an adjusted final-score
+    difference may be standardised; a raw final-score difference may not (it would mix kinds)."""
+    arms = [{**score("alpha_ket", np.nan, sd=np.nan, n=30), "outcome": "mean_score"},
+            {**score("alpha_sal", np.nan, sd=np.nan, n=28), "outcome": "mean_score"}]
+    contrast = {"study_id": "alpha", "outcome": "mean_score", **_md_with_ci(-12.0, -6.0, 9.0, 30, 28)}
+    assert study_effects(make_tables(arms, [{**contrast, "adjusted": "no"}]), Q_SMD).empty
+    adjusted = study_effects(make_tables(arms, [{**contrast, "adjusted": "yes"}]), Q_SMD)
+    assert len(adjusted) == 1 and adjusted["yi"].iloc[0] < 0
