@@ -74,7 +74,11 @@ def glue_question(result: dict) -> None:
     ratio = q.measure in RATIO_MEASURES
     stand_in = "forest" in result and result["effects"]["evidence"].ne("primary").any()
     adjusted = "forest" in result and result["effects"]["contrast"].fillna("").str.startswith("adjusted").any()
+    from .trials import population_key
+
+    key = population_key(result["effects"]) if "forest" in result else ""
     caption = (q.label + (" (above 1 favours the drug)" if ratio else " (negative favours the drug)")
+               + (f"; populations: {key}" if key else "")
                + ("; † numbers read second-hand, standing in for a trial whose own report was out of reach" if stand_in else "")
                + ("; ‡ the trial's own adjusted estimate (for example ANCOVA or a mixed model), not a raw difference of arm means"
                   if adjusted else "") + ".")

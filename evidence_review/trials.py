@@ -430,11 +430,19 @@ RATIO_MEASURES = {"OR", "RR", "HR"}
 
 
 # A short tag after a trial's name in a forest plot when its population is not plain unipolar
-# depression, so the mix of a pooled analysis is visible where the reader looks.
-POPULATION_TAGS = {"mdd_suicidal_ideation": " (suicidal thoughts)", "bipolar_depression": " (bipolar)",
-                   "mixed": " (unipolar + bipolar)", "older_adults": " (older adults)", "adolescent": " (adolescents)",
-                   "perioperative": " (surgery)", "postpartum": " (childbirth)", "medically_ill": " (medical illness)",
-                   "depressive_symptoms": " (symptoms)"}
+# depression, so the mix of a pooled analysis is visible where the reader looks; the figure's
+# caption spells out the tags it uses (population_key), since the label column is narrow.
+POPULATION_TAGS = {"mdd_suicidal_ideation": ("SI", "people selected for suicidal thoughts"),
+                   "bipolar_depression": ("BP", "bipolar depression"), "mixed": ("U+B", "unipolar and bipolar depression"),
+                   "older_adults": ("OA", "older adults"), "adolescent": ("AD", "adolescents"),
+                   "perioperative": ("SU", "around surgery"), "postpartum": ("PP", "around childbirth"),
+                   "medically_ill": ("MI", "serious medical illness"), "depressive_symptoms": ("DS", "depressive symptoms without a diagnosis")}
+
+
+def population_key(effects: pd.DataFrame) -> str:
+    """The tags a forest plot uses, spelled out ("SI: people selected for suicidal thoughts")."""
+    present = [p for p in POPULATION_TAGS if "population" in effects and (effects["population"] == p).any()]
+    return "; ".join(f"{POPULATION_TAGS[p][0]}: {POPULATION_TAGS[p][1]}" for p in present)
 
 
 def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None, measure: str | None = None) -> pd.DataFrame:
@@ -448,7 +456,8 @@ def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None, measur
     stand_in = effects["evidence"].ne("primary")
     adjusted = effects["contrast"].fillna("").str.startswith("adjusted")
     arm_t, arm_c = _arm_texts(effects)
-    population = effects.get("population", pd.Series([""] * len(effects), index=effects.index)).map(POPULATION_TAGS).fillna("")
+    tags = {p: f" [{tag}]" for p, (tag, _) in POPULATION_TAGS.items()}
+    population = effects.get("population", pd.Series([""] * len(effects), index=effects.index)).map(tags).fillna("")
     rows = pd.DataFrame({
         # † numbers read second-hand; ‡ the trial's own adjusted contrast (not a raw difference)
         "label": np.where(stand_in, "† ", "") + np.where(adjusted, "‡ ", "") + effects["short_name"] + population, "kind": "study",
