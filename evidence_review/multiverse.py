@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import meta_analysis as ma
-from .trials import QUESTIONS, arms_with_outcomes, study_effects, _best_evidence, _in_window, _nearest
+from .trials import QUESTIONS, arms_with_outcomes, signed, study_effects, _best_evidence, _in_window, _nearest
 
 LOGIT_TO_SMD = np.sqrt(3) / np.pi
 QUESTION = {q.key: q for q in QUESTIONS}
@@ -141,6 +141,25 @@ def summary(specs: pd.DataFrame, families: list[Family] | None = None) -> pd.Dat
                      "highest": float(part["estimate"].max()), "k_min": int(part["k"].min()), "k_max": int(part["k"].max()),
                      "default": float(default["estimate"].iloc[0]) if len(default) else np.nan})
     return pd.DataFrame(rows)
+
+
+def describe_family(family: Family, row) -> str:
+    """One sentence per family for the chapter, from its row of ``summary``: how many
+    specifications, the shares, the spread (with enough decimals that different estimates do
+    not print alike) and where the main analysis falls."""
+    if not row.n_specs:
+        return f"**{family.label}**: fewer than two trials in every specification, so nothing can be pooled yet."
+    trials = f"{row.k_min} trials each" if row.k_min == row.k_max else f"{row.k_min} to {row.k_max} trials each"
+    if abs(row.highest - row.lowest) < 5e-4:
+        spread = f"are all {signed(row.lowest, 2)}"
+    else:
+        digits = 2 if round(row.lowest, 2) != round(row.highest, 2) else 3
+        spread = f"run from {signed(row.lowest, digits)} to {signed(row.highest, digits)} (median {signed(row.median, 2)})"
+    default = (f"the main analysis gives {signed(row.default, 2)}" if pd.notna(row.default)
+               else "the main analysis (standardised difference) has fewer than two trials, so only other choices can be pooled")
+    return (f"**{family.label}**: {row.n_specs} specifications could be pooled ({trials}). "
+            f"{row.share_favours:.0f}% of them favour the drug and {row.share_excludes:.0f}% have an interval that excludes no effect; "
+            f"the estimates {spread}, and {default}.")
 
 
 def choice_matrix(specs: pd.DataFrame) -> pd.DataFrame:

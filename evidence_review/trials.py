@@ -79,21 +79,11 @@ class Question:
         return (self.outcome,)
 
 
-_JOINED: list = []  # (the three input frames, their join): every question of a page reuses one join
-
-
 def arms_with_outcomes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Arm outcomes joined to their arm and study, one row per arm, outcome and time point. The
-    join is made once per set of tables (the same frames, by identity) and reused; callers select
-    from it and never change it in place."""
-    frames = (tables["arm_outcomes"], tables["trial_arms"], tables["studies"])
-    if _JOINED and all(a is b for a, b in zip(_JOINED[0][0], frames)):
-        return _JOINED[0][1]
+    """Arm outcomes joined to their arm and study, one row per arm, outcome and time point."""
     arms = tables["trial_arms"][["arm_id", "arm_label", "role", "drug", "dose", "dose_unit", "comparator_type"]]
     studies = tables["studies"][["study_id", "short_name", "year", "design", "blinding", "population", "intervention_class"]]
-    joined = tables["arm_outcomes"].merge(arms, on="arm_id").merge(studies, on="study_id")
-    _JOINED[:] = [(frames, joined)]
-    return joined
+    return tables["arm_outcomes"].merge(arms, on="arm_id").merge(studies, on="study_id")
 
 
 def _joined(values: pd.Series | None) -> str:
@@ -317,7 +307,8 @@ def reported_effects(tables: dict[str, pd.DataFrame], q: Question, populations: 
                      adjusted_only: bool = False) -> pd.DataFrame:
     """Per-study effects from between-arm results reported with a 95% CI (generic inverse variance);
     a trial's adjusted contrast is preferred to its unadjusted one. For a standardised difference a
-    reported SMD (or d) comes first, then one derived from a mean difference of change scores."""
+    reported SMD comes first, then one derived from a mean difference of change scores or a
+    baseline-adjusted one."""
     c = tables["contrasts"].merge(tables["studies"][["study_id", "short_name", "year", "design", "population", "intervention_class", "n_randomized"]], on="study_id")
     outcomes = {"mean_change", "mean_score"} if q.outcome == "mean_change" else {q.outcome}
     measures = _reported_measures(q)
@@ -431,18 +422,16 @@ RATIO_MEASURES = {"OR", "RR", "HR"}
 
 # A short tag after a trial's name in a forest plot when its population is not plain unipolar
 # depression, so the mix of a pooled analysis is visible where the reader looks; the figure's
-# caption spells out the tags it uses (population_key), since the label column is narrow.
-POPULATION_TAGS = {"mdd_suicidal_ideation": ("SI", "people selected for suicidal thoughts"),
-                   "bipolar_depression": ("BP", "bipolar depression"), "mixed": ("U+B", "unipolar and bipolar depression"),
-                   "older_adults": ("OA", "older adults"), "adolescent": ("AD", "adolescents"),
-                   "perioperative": ("SU", "around surgery"), "postpartum": ("PP", "around childbirth"),
-                   "medically_ill": ("MI", "serious medical illness"), "depressive_symptoms": ("DS", "depressive symptoms without a diagnosis")}
+# caption spells out the tags it uses (population_key) in the words of labels.py, since the
+# label column is narrow.
+POPULATION_TAGS = {"mdd_suicidal_ideation": "SI", "bipolar_depression": "BP", "mixed": "U+B", "older_adults": "OA",
+                   "adolescent": "AD", "perioperative": "SU", "postpartum": "PP", "medically_ill": "MI", "depressive_symptoms": "DS"}
 
 
 def population_key(effects: pd.DataFrame) -> str:
-    """The tags a forest plot uses, spelled out ("SI: people selected for suicidal thoughts")."""
+    """The tags a forest plot uses, spelled out ("SI: depression with suicidal thoughts")."""
     present = [p for p in POPULATION_TAGS if "population" in effects and (effects["population"] == p).any()]
-    return "; ".join(f"{POPULATION_TAGS[p][0]}: {POPULATION_TAGS[p][1]}" for p in present)
+    return "; ".join(f"{POPULATION_TAGS[p]}: {label(p, 'population')}" for p in present)
 
 
 def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None, measure: str | None = None) -> pd.DataFrame:
@@ -456,7 +445,7 @@ def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None, measur
     stand_in = effects["evidence"].ne("primary")
     adjusted = effects["contrast"].fillna("").str.startswith("adjusted")
     arm_t, arm_c = _arm_texts(effects)
-    tags = {p: f" [{tag}]" for p, (tag, _) in POPULATION_TAGS.items()}
+    tags = {p: f" [{tag}]" for p, tag in POPULATION_TAGS.items()}
     population = effects.get("population", pd.Series([""] * len(effects), index=effects.index)).map(tags).fillna("")
     rows = pd.DataFrame({
         # † numbers read second-hand; ‡ the trial's own adjusted contrast (not a raw difference)

@@ -124,8 +124,9 @@ def test_adults_with_any_depressive_disorder_are_pooled_and_named_in_the_plot(po
     r = run_question(t, Q_RESPONSE)
     assert list(r["effects"]["study_id"]) == ["alpha", "beta"] and r["special"]["k"] == 0
     label = r["forest"].set_index("label").index[1]
+    from evidence_review.labels import label as reader_word
     from evidence_review.trials import POPULATION_TAGS, population_key
-    tag, words = POPULATION_TAGS[population]
+    tag, words = POPULATION_TAGS[population], reader_word(population, "population")
     assert label == f"Beta [{tag}]" and population_key(r["effects"]) == f"{tag}: {words}"
 
 
