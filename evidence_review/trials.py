@@ -656,8 +656,9 @@ def eligibility_table(questions=None) -> pd.DataFrame:
     for q in questions or QUESTIONS:
         rows.append({
             "Question": q.label,
-            "Population": "adults with " + ", ".join(label(p, "population") for p in q.populations)
-                          + "; " + ", ".join(label(p, "population") for p in SPECIAL_POPULATIONS) + " shown apart",
+            # The same for every question (stated once under the table), so the cell stays short.
+            "Population": ("adults with a depressive disorder" if set(q.populations) == set(CORE_POPULATIONS)
+                           else "adults with " + ", ".join(label(p, "population") for p in q.populations)),
             "Intervention": ", ".join(DRUG_LABELS[c] for c in q.classes),
             "Comparator": ", ".join(COMPARATOR_LABELS.get(c, c) for c in q.comparators),
             "Outcome": f"{OUTCOME_LABELS.get(q.outcome, q.outcome)} on {', '.join(SCALE_LABELS[s] for s in q.scales)} ({q.measure})",
