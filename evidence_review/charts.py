@@ -647,3 +647,38 @@ def control_arm_chart(rows: pd.DataFrame, title: str, description: str) -> alt.C
                  alt.Tooltip("when:N", title="When")],
     ).properties(width=460, height=36 * max(data["control"].nunique(), 1))
     return finish(chart, title, description)
+
+
+def network_chart(rows: pd.DataFrame, scores: pd.Series, title: str, description: str) -> alt.LayerChart:
+    """The network: treatments on a circle, a line for each pair compared directly (thicker with
+    more trials), each treatment's dot sized by the trials it is in. Positions are computed here,
+    so the chart is the same on every build."""
+    treatments = list(scores.index)  # best ranked first, clockwise from the top
+    angle = {t: np.pi / 2 - 2 * np.pi * i / len(treatments) for i, t in enumerate(treatments)}
+    xy = {t: (round(float(np.cos(a)), 4), round(float(np.sin(a)), 4)) for t, a in angle.items()}
+    pairs = rows.assign(a=rows[["treat1", "treat2"]].min(axis=1), b=rows[["treat1", "treat2"]].max(axis=1))
+    edges = pairs.groupby(["a", "b"]).agg(trials=("study", "nunique"), names=("study", lambda s: "; ".join(sorted(set(s))))).reset_index()
+    edges = edges.assign(x=edges["a"].map(lambda t: xy[t][0]), y=edges["a"].map(lambda t: xy[t][1]),
+                         x2=edges["b"].map(lambda t: xy[t][0]), y2=edges["b"].map(lambda t: xy[t][1]),
+                         pair=edges["a"] + " – " + edges["b"])
+    trials_per = pd.concat([rows[["study", "treat1"]].rename(columns={"treat1": "t"}),
+                            rows[["study", "treat2"]].rename(columns={"treat2": "t"})]).groupby("t")["study"].nunique()
+    nodes = pd.DataFrame({"treatment": treatments, "x": [xy[t][0] for t in treatments], "y": [xy[t][1] for t in treatments],
+                          "trials": [int(trials_per.get(t, 0)) for t in treatments],
+                          "p_score": [round(float(scores[t]), 2) for t in treatments]})
+    # Labels sit outside the circle, so lines never run through them.
+    nodes = nodes.assign(label_x=(nodes["x"] * 1.32).round(4), label_y=(nodes["y"] * 1.2).round(4))
+    scale = alt.Scale(domain=[-1.75, 1.75])
+    x, y = alt.X("x:Q", axis=None, scale=scale), alt.Y("y:Q", axis=None, scale=scale)
+    lines = alt.Chart(edges).mark_rule(color=PALETTE[0], opacity=0.7).encode(
+        x=x, y=y, x2="x2:Q", y2="y2:Q", strokeWidth=alt.StrokeWidth("trials:Q", legend=None, scale=alt.Scale(range=[1.5, 9])),
+        tooltip=[alt.Tooltip("pair:N", title="Compared directly"), alt.Tooltip("trials:Q", title="Trials"),
+                 alt.Tooltip("names:N", title="Which")])
+    dots = alt.Chart(nodes).mark_circle(color=PALETTE[1], opacity=1).encode(
+        x=x, y=y, size=alt.Size("trials:Q", legend=None, scale=alt.Scale(range=[120, 700])),
+        tooltip=[alt.Tooltip("treatment:N", title="Treatment"), alt.Tooltip("trials:Q", title="Trials"),
+                 alt.Tooltip("p_score:Q", title="P-score")])
+    labels = alt.Chart(nodes).mark_text(fontSize=12, fontWeight="bold").encode(
+        x=alt.X("label_x:Q", axis=None, scale=scale), y=alt.Y("label_y:Q", axis=None, scale=scale), text="treatment:N")
+    chart = alt.layer(lines, dots, labels).properties(width=340, height=320)
+    return finish(chart, title, description)

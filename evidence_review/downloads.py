@@ -95,6 +95,15 @@ def write_downloads(target: Path, root: Path = ROOT) -> Path:
         table = effect_size_table(run_question(tables, q), tables["studies"])
         table.to_csv(target / EFFECT_DIR / f"{q.key}.csv", index=False)
         index.append({"file": f"{EFFECT_DIR}/{q.key}.csv", "question": q.label, "measure": q.measure, "trials": len(table)})
+    from .drug_network import MEASURE, comparisons
+
+    for outcome, measure in MEASURE.items():
+        # netmeta's pairwise format (TE is treat1 minus treat2 on the analysis scale), read as it is by netmeta().
+        rows, _ = comparisons(tables, outcome)
+        network = rows.rename(columns={"study": "studlab", "yi": "TE", "sei": "seTE"})[["studlab", "study_id", "treat1", "treat2", "TE", "seTE", "question", "evidence"]]
+        network.round({"TE": 6, "seTE": 6}).to_csv(target / EFFECT_DIR / f"network_{outcome}.csv", index=False)
+        index.append({"file": f"{EFFECT_DIR}/network_{outcome}.csv", "question": f"Network of {outcome} (netmeta format; {RATIO_SCALES.get(measure, measure)})",
+                      "measure": measure, "trials": network["studlab"].nunique()})
     pd.DataFrame(index).to_csv(target / EFFECT_DIR / "index.csv", index=False)
     with zipfile.ZipFile(target / name, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         for extra in ("datapackage.json", "references.bib", "CITATION.cff"):
