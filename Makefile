@@ -36,21 +36,21 @@ test: $(STAMP) $(AXE) chromium
 
 ## Re-execute every chapter in place and rewrite datapackage.json, so both match the data (then commit them).
 outputs: $(STAMP)
-	$(BIN)/python -m evidence_review.notebooks execute chapters
-	$(BIN)/python -m evidence_review.datapackage
+	$(BIN)/python -m evidence_review.build.notebooks execute chapters
+	$(BIN)/python -m evidence_review.data.datapackage
 
 ## Only the data and bibliography checks (seconds).
 validate: $(STAMP)
-	$(BIN)/python -m evidence_review.check
+	$(BIN)/python -m evidence_review.build.check
 
 ## One PDF of the whole book, charts drawn, in _build/pdf/book.pdf.
 pdf: $(STAMP) chromium
 	$(BIN)/jupyter-book build . --builder singlehtml
-	$(BIN)/python -m evidence_review.pdf _build/singlehtml _build/pdf/book.pdf
+	$(BIN)/python -m evidence_review.build.pdf _build/singlehtml _build/pdf/book.pdf
 
 ## Size of every built page and of the shared assets.
 weights: book
-	$(BIN)/python -m evidence_review.page_weights _build/html
+	$(BIN)/python -m evidence_review.build.page_weights _build/html
 
 ## Build benchmark (clean, no-op, chapter-edit and data-edit rebuilds; nbval serial and parallel).
 bench: $(STAMP)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from evidence_review import ROOT
-from evidence_review.serve import serve_directory
+from evidence_review.build.serve import serve_directory
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evidence_review import BIB_PATH, CHAPTERS_DIR
-from evidence_review.bibliography import check_bibliography, check_citations, unused_entries
+from evidence_review.data.bibliography import check_bibliography, check_citations, unused_entries
 
 GOOD = """@article{smith2020,
   author = {Smith, Ann},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evidence_review.page_weights import CHAPTER_PAGE_LIMIT, page_weights
+from evidence_review.build.page_weights import CHAPTER_PAGE_LIMIT, page_weights
 
 
 def test_book_builds_with_warnings_as_errors(built_book):

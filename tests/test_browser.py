@@ -17,7 +17,7 @@ import pytest
 
 from evidence_review import ROOT
 
-from evidence_review.pdf import CHROMIUM as CHROMIUM_PATH, FLAGS
+from evidence_review.build.pdf import CHROMIUM as CHROMIUM_PATH, FLAGS
 
 CHROMIUM = Path(CHROMIUM_PATH)
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -193,8 +193,8 @@ def test_every_forest_plot_shows_its_numbers_and_the_summary_of_findings_its_abs
     visit.page.close()
 
 
-# --- Readable on every screen (evidence_review/layout_checks.py) ------------------------------
-from evidence_review.layout_checks import LAYOUT_PROBE, WIDTHS, check_page, reader_codes  # noqa: E402
+# --- Readable on every screen (evidence_review/build/layout_checks.py) ------------------------------
+from evidence_review.build.layout_checks import LAYOUT_PROBE, WIDTHS, check_page, reader_codes  # noqa: E402
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 

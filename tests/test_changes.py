@@ -7,8 +7,8 @@ import copy
 import json
 
 from evidence_review import ROOT
-from evidence_review.changes import compare, releases, since_last_release
-from evidence_review.datapackage import evidence_version
+from evidence_review.analysis.changes import compare, releases, since_last_release
+from evidence_review.data.datapackage import evidence_version
 
 
 def fingerprint_example() -> dict:

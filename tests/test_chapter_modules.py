@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evidence_review import claims as ledger_mod
-from evidence_review.harms import arm_event_rates, benefit_and_harm, event_risk_ratios, harms_summary, number_needed, pooled_harms
-from evidence_review.mechanisms import PHASES, evidence_level, time_phase, topics_without_human_evidence
-from evidence_review.rebus import belief_curves, posterior
-from evidence_review.tables import load_tables
+from evidence_review.presentation import claims as ledger_mod
+from evidence_review.analysis.harms import arm_event_rates, benefit_and_harm, event_risk_ratios, harms_summary, number_needed, pooled_harms
+from evidence_review.analysis.mechanisms import PHASES, evidence_level, time_phase, topics_without_human_evidence
+from evidence_review.analysis.rebus import belief_curves, posterior
+from evidence_review.data.tables import load_tables
 
 
 @pytest.mark.parametrize("hours, label, phase", [

@@ -6,8 +6,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from evidence_review import charts
-from evidence_review.book import table_html
+from evidence_review.presentation import charts
+from evidence_review.presentation.book import table_html
 
 
 def simple_chart(title="T", description="D.") -> alt.Chart:

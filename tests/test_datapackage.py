@@ -10,12 +10,12 @@ import shutil
 from frictionless import validate
 
 from evidence_review import ROOT
-from evidence_review.datapackage import DESCRIPTOR, descriptor, evidence_version
+from evidence_review.data.datapackage import DESCRIPTOR, descriptor, evidence_version
 
 
 def test_committed_descriptor_matches_the_schemas():
     committed = json.loads(DESCRIPTOR.read_text(encoding="utf-8"))
-    assert committed == descriptor(), "datapackage.json is stale: run `python -m evidence_review.datapackage`"
+    assert committed == descriptor(), "datapackage.json is stale: run `python -m evidence_review.data.datapackage`"
 
 
 def test_every_table_is_described_with_version_licence_and_date():

@@ -12,9 +12,9 @@ from pymare import Dataset
 from pymare.estimators import VarianceBasedLikelihoodEstimator
 
 from evidence_review import DATA_DIR
-from evidence_review.downloads import EFFECT_COLUMNS, EFFECT_DIR, write_downloads, zip_name
-from evidence_review.tables import load_tables
-from evidence_review.trials import QUESTIONS, run_question
+from evidence_review.build.downloads import EFFECT_COLUMNS, EFFECT_DIR, write_downloads, zip_name
+from evidence_review.data.tables import load_tables
+from evidence_review.analysis.trials import QUESTIONS, run_question
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Every code a schema allows has a reader's word in evidence_review.labels, so no table or chart
+"""Every code a schema allows has a reader's word in evidence_review.data.labels, so no table or chart
 can show a raw code; the failure names the table, column and code."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 import pandas as pd
 
 from evidence_review import ROOT
-from evidence_review.labels import FIELD_LABELS, label, labelled
+from evidence_review.data.labels import FIELD_LABELS, label, labelled
 
 
 def schema_enums():
@@ -22,7 +22,7 @@ def schema_enums():
 def test_every_allowed_code_has_a_label():
     missing = [f"{table}.{column}: {code!r}" for table, column, enum in schema_enums()
                for code in enum if code not in FIELD_LABELS.get(column, {})]
-    assert missing == [], "codes without a label in evidence_review/labels.py:\n" + "\n".join(missing)
+    assert missing == [], "codes without a label in evidence_review/data/labels.py:\n" + "\n".join(missing)
 
 
 def test_labels_are_words_not_codes():

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evidence_review import meta_analysis as ma
+from evidence_review.analysis import meta_analysis as ma
 
 BCG = pd.read_csv(Path(__file__).parent / "reference" / "dat_bcg.csv")
 

@@ -1,4 +1,4 @@
-"""The multiverse of analytic choices (evidence_review/multiverse.py): at the main analysis's
+"""The multiverse of analytic choices (evidence_review/analysis/multiverse.py): at the main analysis's
 choices it reproduces the clinical-trials pages; every specification is well formed; the
 specification curve lets readers pick choices offline."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evidence_review import charts
-from evidence_review import multiverse as mv
-from evidence_review.trials import trial_results
+from evidence_review.presentation import charts
+from evidence_review.analysis import multiverse as mv
+from evidence_review.analysis.trials import trial_results
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_response_odds_ratios_are_put_on_the_smd_scale_with_the_logistic_factor(
     tables, _, _ = analysed
     family = mv.FAMILIES[1]
     from dataclasses import replace
-    from evidence_review.trials import study_effects
+    from evidence_review.analysis.trials import study_effects
     raw = study_effects(tables, replace(mv.QUESTION[family.response_question], measure="OR"))
     converted = mv._measure_effects(tables, family, mv.MEASURES[1])
     assert np.allclose(converted["yi_smd"], -raw["yi"] * np.sqrt(3) / np.pi)

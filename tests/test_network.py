@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evidence_review import meta_analysis as ma
-from evidence_review import network as nw
+from evidence_review.analysis import meta_analysis as ma
+from evidence_review.analysis import network as nw
 from evidence_review import ROOT
 
 DATA = pd.read_csv(ROOT / "tests" / "reference" / "netmeta_crt_dcrt.csv")
@@ -102,13 +102,15 @@ def test_a_multi_arm_trial_needs_every_pair_of_arms():
         nw.network_meta_analysis(rows)
 
 
-# The book's own network (evidence_review/drug_network.py)
+# The book's own network (evidence_review/analysis/drug_network.py)
 
 from dataclasses import replace  # noqa: E402
 
-from evidence_review import charts, drug_network as dn  # noqa: E402
-from evidence_review.tables import load_tables  # noqa: E402
-from evidence_review.trials import QUESTIONS, TRIAL_TABLES, study_effects  # noqa: E402
+from evidence_review.presentation import charts
+
+from evidence_review.analysis import drug_network as dn  # noqa: E402
+from evidence_review.data.tables import load_tables  # noqa: E402
+from evidence_review.analysis.trials import QUESTIONS, TRIAL_TABLES, study_effects  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from evidence_review import DATA_DIR, ROOT
-from evidence_review.table_view import cite_inline
+from evidence_review.presentation.table_view import cite_inline
 
 if not Path("/usr/bin/chromium").exists():
     import os
@@ -23,7 +23,7 @@ if not Path("/usr/bin/chromium").exists():
 def pdf_text(tmp_path_factory) -> tuple[int, str]:
     from pypdf import PdfReader
 
-    from evidence_review.pdf import print_book
+    from evidence_review.build.pdf import print_book
 
     out = tmp_path_factory.mktemp("pdf")
     jupyter_book = Path(sys.executable).parent / "jupyter-book"

@@ -1,6 +1,6 @@
 """The data the book ships is valid, and its provenance is machine-checkable."""
 
-from evidence_review.tables import load_tables, validate_data
+from evidence_review.data.tables import load_tables, validate_data
 
 
 def test_project_data_validates():

@@ -8,9 +8,9 @@ import re
 import pandas as pd
 import pytest
 
-from evidence_review.labels import FIELD_LABELS, label, labelled
-from evidence_review.table_view import cite_text, citation_labels, table_html
-from evidence_review.tables import schemas
+from evidence_review.data.labels import FIELD_LABELS, label, labelled
+from evidence_review.presentation.table_view import cite_text, citation_labels, table_html
+from evidence_review.data.tables import schemas
 
 
 def test_every_value_a_schema_allows_has_a_label():
@@ -20,7 +20,7 @@ def test_every_value_a_schema_allows_has_a_label():
             for code in field.get("constraints", {}).get("enum", []):
                 if field["name"] not in FIELD_LABELS or code not in FIELD_LABELS[field["name"]]:
                     missing.append(f"data/schema/{name}.schema.json: column {field['name']!r}, value {code!r}")
-    assert missing == [], "add a label in evidence_review/labels.py for:\n" + "\n".join(missing)
+    assert missing == [], "add a label in evidence_review/data/labels.py for:\n" + "\n".join(missing)
 
 
 def test_labels_are_words_not_codes():

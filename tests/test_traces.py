@@ -1,6 +1,6 @@
 """Every number glued into the prose can be traced to the rows it was computed from: each glued
 value shown in a chapter's text whose words contain a digit has a trace beside it (see
-evidence_review.tracing), and the trace HTML is what the book shows on hover."""
+evidence_review.presentation.tracing), and the trace HTML is what the book shows on hover."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from evidence_review import CHAPTERS_DIR
-from evidence_review.tracing import TRACE_SUFFIX, Trace, pooled_trace, rows_trace, split_traces, traced
+from evidence_review.presentation.tracing import TRACE_SUFFIX, Trace, pooled_trace, rows_trace, split_traces, traced
 
 GLUE_MIME = "application/papermill.record/"
 # Figures and captions are not numbers in the prose; their data sit in the chart and its table.
@@ -70,8 +70,8 @@ def test_traced_values_are_unwrapped_for_glue():
 
 
 def test_pooled_trace_names_each_trial_with_its_own_numbers():
-    from evidence_review.tables import load_tables
-    from evidence_review.trials import QUESTIONS, run_question
+    from evidence_review.data.tables import load_tables
+    from evidence_review.analysis.trials import QUESTIONS, run_question
 
     tables = load_tables(["studies", "trial_arms", "arm_outcomes", "contrasts"])
     question = next(q for q in QUESTIONS if q.key == "esketamine_response_28d")
@@ -85,7 +85,7 @@ def test_pooled_trace_names_each_trial_with_its_own_numbers():
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_glued_words_are_words_not_codes(path):
     """A glued value in the prose never shows a data code ('bdnf_trkb', or 'bdnf trkb')."""
-    from evidence_review.layout_checks import reader_codes
+    from evidence_review.build.layout_checks import reader_codes
 
     notebook = json.loads(path.read_text(encoding="utf-8"))
     data = glued(notebook)

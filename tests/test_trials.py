@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evidence_review.tables import load_tables
-from evidence_review.trials import QUESTIONS, Question, run_question, study_effects, summary_of_findings
+from evidence_review.data.tables import load_tables
+from evidence_review.analysis.trials import QUESTIONS, Question, run_question, study_effects, summary_of_findings
 
 Q_RESPONSE = Question("t_resp", "test", ("ketamine_iv",), "response", "RR", (12, 48), 24)
 Q_SCORE = Question("t_md", "test", ("ketamine_iv",), "mean_change", "MD", (12, 48), 24)
@@ -124,8 +124,8 @@ def test_adults_with_any_depressive_disorder_are_pooled_and_named_in_the_plot(po
     r = run_question(t, Q_RESPONSE)
     assert list(r["effects"]["study_id"]) == ["alpha", "beta"] and r["special"]["k"] == 0
     label = r["forest"].set_index("label").index[1]
-    from evidence_review.labels import label as reader_word
-    from evidence_review.trials import POPULATION_TAGS, population_key
+    from evidence_review.data.labels import label as reader_word
+    from evidence_review.analysis.trials import POPULATION_TAGS, population_key
     tag, words = POPULATION_TAGS[population], reader_word(population, "population")
     assert label == f"Beta [{tag}]" and population_key(r["effects"]) == f"{tag}: {words}"
 
@@ -239,7 +239,7 @@ def test_a_lone_trials_ratio_is_shown_as_a_ratio_not_its_logarithm():
     import numpy as np
     import pandas as pd
 
-    from evidence_review.trials import forest_table
+    from evidence_review.analysis.trials import forest_table
 
     effects = pd.DataFrame({"short_name": ["Trial A"], "yi": [np.log(2.18)], "vi": [((np.log(4.14) - np.log(1.21)) / 3.92) ** 2],
                             "evidence": ["primary"], "source": ["reported effect and 95% CI"], "timepoint_hours": [24.0],
@@ -253,8 +253,8 @@ def test_subgroup_forest_blocks_pool_each_subgroup_and_keep_overall_weights():
     import numpy as np
     import pandas as pd
 
-    from evidence_review import meta_analysis as ma
-    from evidence_review.trials import subgroup_forest_table
+    from evidence_review.analysis import meta_analysis as ma
+    from evidence_review.analysis.trials import subgroup_forest_table
 
     effects = pd.DataFrame({"short_name": list("ABCD"), "yi": [-4.0, -3.0, -6.0, -5.0], "vi": [2.0, 3.0, 1.5, 2.5],
                             "evidence": "primary", "source": "s", "timepoint_hours": 24.0, "contrast": "raw difference of arm means",
@@ -270,7 +270,7 @@ def test_subgroup_forest_blocks_pool_each_subgroup_and_keep_overall_weights():
 
 
 def test_a_count_is_recovered_from_a_percentage_only_when_a_whole_count_gives_it():
-    from evidence_review.trials import percent_is_a_count
+    from evidence_review.analysis.trials import percent_is_a_count
     flags = percent_is_a_count(pd.Series([46.0, 70.0, 45.8, 12.5, 33.0]), pd.Series([13, 11, 24, 24, 10]))
     assert flags.tolist() == [True, False, True, True, False]  # 6/13; none of 11; 11/24; 3/24; none of 10
     rows = [resp("alpha_ket", np.nan), resp("alpha_sal", np.nan)]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from evidence_review.tables import load_tables, validate_data
-from evidence_review.validation import DataValidationError
+from evidence_review.data.tables import load_tables, validate_data
+from evidence_review.data.validation import DataValidationError
 
 from conftest import read_csv, write_csv
 

@@ -37,7 +37,7 @@ def ledger(claims: pd.DataFrame) -> pd.DataFrame:
 def why_html(claims: pd.DataFrame) -> pd.Series:
     """The reasoning behind each verdict with its sources ('Author year'), as safe HTML for the
     folded "Why" cell: the rationale, then the evidence for and against."""
-    from .table_view import cite_inline, cite_text
+    from evidence_review.presentation.table_view import cite_inline, cite_text
 
     def one(row) -> str:
         parts = [f"<p>{html.escape(cite_inline(str(row['rationale'])))}</p>"] if not pd.isna(row["rationale"]) else []
@@ -56,7 +56,7 @@ CLAIM_COLUMNS = {"claim_id": "Claim", "claim": "What the article says (paraphras
 
 def chapter_claims_table(claims: pd.DataFrame, chapter: str, topic: str):
     """The 'popular claims, checked' table that closes each chapter (same columns everywhere)."""
-    from .table_view import table_html
+    from evidence_review.presentation.table_view import table_html
 
     mine = claims[claims["chapter"] == chapter]
     return table_html(mine.assign(why=why_html(mine)),
@@ -67,7 +67,7 @@ def chapter_claims_table(claims: pd.DataFrame, chapter: str, topic: str):
 def claim_with_article_html(claims: pd.DataFrame) -> pd.Series:
     """The claim, with the article it comes from as a small second line (one column, not two,
     so the ledger keeps to the width of the page)."""
-    from .table_view import cite_inline
+    from evidence_review.presentation.table_view import cite_inline
 
     return claims.apply(lambda row: f"{html.escape(cite_inline(str(row['claim'])))}"
                                     f'<span class="cell-note">In: {html.escape(row["article"])}</span>', axis=1)
@@ -75,7 +75,7 @@ def claim_with_article_html(claims: pd.DataFrame) -> pd.Series:
 
 def ledger_table(claims: pd.DataFrame):
     """The whole ledger: searchable, filterable by verdict, article and chapter, and sortable."""
-    from .table_view import table_html
+    from evidence_review.presentation.table_view import table_html
 
     shown = ledger(claims)
     return table_html(shown.assign(why=why_html(shown), claim_in_article=claim_with_article_html(shown)),

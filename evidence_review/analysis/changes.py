@@ -6,7 +6,7 @@ every certainty rating. The "What changed" page compares the data as they are no
 fingerprint of an earlier version: trials added or removed, rows added, removed or corrected,
 pooled estimates that moved and certainty ratings that changed.
 
-    python -m evidence_review.changes release      # fingerprint the current data as its version
+    python -m evidence_review.analysis.changes release      # fingerprint the current data as its version
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from . import BIB_PATH, DATA_DIR, ROOT, SCHEMA_DIR
-from .labels import label
+from evidence_review import BIB_PATH, DATA_DIR, ROOT, SCHEMA_DIR
+from evidence_review.data.labels import label
 
 RELEASES = ROOT / "releases"
 
@@ -37,8 +37,8 @@ def fingerprint(version: str, data_dir: Path = DATA_DIR, schema_dir: Path = SCHE
     is not re-executed when an unrelated table is edited."""
     import pandas as pd
 
-    from .tables import load_tables, schemas
-    from .trials import QUESTIONS, run_question
+    from evidence_review.data.tables import load_tables, schemas
+    from evidence_review.analysis.trials import QUESTIONS, run_question
 
     tables = load_tables(names, data_dir=data_dir, schema_dir=schema_dir, bib_path=bib_path)
     rows = {}
@@ -106,7 +106,7 @@ def since_last_release(directory: Path = RELEASES, names: list[str] | None = Non
                        results: dict[str, dict] | None = None) -> dict | None:
     """The current data against the latest fingerprint of an earlier version (None if there is none);
     with ``names``, only those tables are compared."""
-    from .datapackage import evidence_version
+    from evidence_review.data.datapackage import evidence_version
 
     current = evidence_version()
     earlier = [r for r in releases(directory) if r["version"] != current]
@@ -137,7 +137,7 @@ def key_changes_text(changes: dict | None) -> str:
 
 
 def write_release(directory: Path = RELEASES) -> Path:
-    from .datapackage import evidence_version
+    from evidence_review.data.datapackage import evidence_version
 
     version = evidence_version()
     directory.mkdir(parents=True, exist_ok=True)

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import DATA_DIR, SCHEMA_DIR, BIB_PATH
-from .bibliography import read_bibliography
-from .dependencies import record
-from .provenance import check_provenance
-from .validation import (DataValidationError, ValidationIssue, check_citekeys, check_foreign_keys,
+from evidence_review import DATA_DIR, SCHEMA_DIR, BIB_PATH
+from evidence_review.data.bibliography import read_bibliography
+from evidence_review.data.dependencies import record
+from evidence_review.data.provenance import check_provenance
+from evidence_review.data.validation import (DataValidationError, ValidationIssue, check_citekeys, check_foreign_keys,
                          load_schema, read_rows, validate_rows)
 
 HOURS_PER_UNIT = {"minutes": 1 / 60, "hours": 1.0, "days": 24.0, "weeks": 168.0}

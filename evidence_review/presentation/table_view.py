@@ -22,14 +22,14 @@ from functools import lru_cache
 import pandas as pd
 from IPython.display import HTML
 
-from .labels import FIELD_LABELS, label
+from evidence_review.data.labels import FIELD_LABELS, label
 
 
 @lru_cache(maxsize=1)
 def citation_labels() -> dict[str, str]:
     """'Author year' for every citekey in references.bib, with a, b … where two would read alike."""
-    from . import BIB_PATH
-    from .bibliography import read_bibliography, short_citation
+    from evidence_review import BIB_PATH
+    from evidence_review.data.bibliography import read_bibliography, short_citation
 
     entries = read_bibliography(BIB_PATH)
     plain = {key: short_citation(entry) for key, entry in entries.items()}

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-TRACE_SUFFIX = "__trace"
+from evidence_review import TRACE_SUFFIX  # noqa: F401 (part of this module's interface)
+
 MAX_ROWS = 12  # rows listed in one trace; the rest are counted and pointed to
 COUNT_ROWS = 5  # rows listed under a count
 
@@ -37,7 +38,7 @@ class Trace:
 
     def html(self) -> str:
         """Safe HTML (spans only: the trace sits inside a sentence)."""
-        from .table_view import cite_text
+        from evidence_review.presentation.table_view import cite_text
 
         # Compact markup (a page may carry a hundred traces): the note in <strong>, one line per row.
         parts = [f"<strong>{html.escape(self.note)}</strong>"]
@@ -77,7 +78,7 @@ def _frame(what, value, source, locator, level) -> pd.DataFrame:
 def arm_numbers(effects: pd.DataFrame, measure: str) -> list[str]:
     """Each trial's own numbers: 'drug 112/209 vs control 42/108', or mean (SD) n per arm, or the
     trial's reported contrast with its 95% CI when it gave no arm numbers."""
-    from .trials import RATIO_MEASURES, Z95, _arm_texts, signed
+    from evidence_review.analysis.trials import RATIO_MEASURES, Z95, _arm_texts, signed
 
     drug, control = _arm_texts(effects)
     ratio = measure in RATIO_MEASURES
@@ -110,7 +111,7 @@ def pooled_trace(result: dict, what: str = "pooled") -> Trace:
 def rows_trace(frame: pd.DataFrame, note: str, what: str, value: str | None = None, source: str = "citekey",
                locator: str = "locator", level: str = "evidence_level", more_at: str = "", max_rows: int = MAX_ROWS) -> Trace:
     """A number computed from rows of one table (a count, a share, a single finding)."""
-    from .labels import FIELD_LABELS, labelled
+    from evidence_review.data.labels import FIELD_LABELS, labelled
 
     blank = [""] * len(frame)
 
@@ -154,3 +155,20 @@ def split_traces(values: dict, traces: dict | None = None) -> tuple[dict, dict]:
         else:
             plain[name] = value
     return plain, found
+
+
+def event_trace(tables: dict[str, pd.DataFrame], drug: str, event: str, note: str):
+    """The trials behind a pooled adverse-event number: events/people in the drug and control
+    arms of each trial, where they were read and at which evidence level."""
+    from evidence_review.analysis.harms import arm_event_rates, event_counts_per_trial
+    from evidence_review.analysis.trials import _joined
+
+    counts = event_counts_per_trial(tables)
+    trials = counts[(counts["drug"] == drug) & (counts["event"] == event)]
+    rows = arm_event_rates(tables)
+    rows = rows[rows["event"] == event].groupby("study_id").agg(
+        source=("source_citekey", _joined), locator=("locator", _joined), level=("evidence_level", _joined))
+    trials = trials.join(rows, on="study_id").assign(
+        value=lambda d: "drug " + d["events_t"].astype(int).astype(str) + "/" + d["n_t"].astype(int).astype(str)
+        + " vs control " + d["events_c"].astype(int).astype(str) + "/" + d["n_c"].astype(int).astype(str))
+    return rows_trace(trials, note, "short_name", "value", source="source", locator="locator", level="level")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import meta_analysis as ma
-from .labels import EVENT_LABELS
-from .tables import evidence_grade
-from .trials import DRUG_LABELS, Z95, signed
+from evidence_review.analysis import meta_analysis as ma
+from evidence_review.data.labels import EVENT_LABELS
+from evidence_review.data.tables import evidence_grade
+from evidence_review.analysis.trials import DRUG_LABELS, Z95, signed
 
 
 def arm_event_rates(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -177,20 +177,3 @@ def benefit_and_harm(benefits: dict[str, dict], pooled: pd.DataFrame, control_re
                 rows.append({"drug": drug, "measure": label, "value": number_needed(cr, r["rr"]),
                              "low": number_needed(cr, r["rr_upper"]), "high": number_needed(cr, r["rr_lower"]), "k": int(r["k"])})
     return pd.DataFrame(rows)
-
-
-def event_trace(tables: dict[str, pd.DataFrame], drug: str, event: str, note: str):
-    """The trials behind a pooled adverse-event number: events/people in the drug and control
-    arms of each trial, where they were read and at which evidence level."""
-    from .tracing import rows_trace
-    from .trials import _joined
-
-    counts = event_counts_per_trial(tables)
-    trials = counts[(counts["drug"] == drug) & (counts["event"] == event)]
-    rows = arm_event_rates(tables)
-    rows = rows[rows["event"] == event].groupby("study_id").agg(
-        source=("source_citekey", _joined), locator=("locator", _joined), level=("evidence_level", _joined))
-    trials = trials.join(rows, on="study_id").assign(
-        value=lambda d: "drug " + d["events_t"].astype(int).astype(str) + "/" + d["n_t"].astype(int).astype(str)
-        + " vs control " + d["events_c"].astype(int).astype(str) + "/" + d["n_c"].astype(int).astype(str))
-    return rows_trace(trials, note, "short_name", "value", source="source", locator="locator", level="level")

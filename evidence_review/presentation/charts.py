@@ -16,7 +16,7 @@ import numpy as np
 import altair as alt
 import pandas as pd
 
-from .table_view import cite_text
+from evidence_review.presentation.table_view import cite_text
 
 THEME_NAME = "evidence_review"
 RENDERER_NAME = "evidence_book"

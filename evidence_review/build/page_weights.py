@@ -1,6 +1,6 @@
 """Report the size of every built page and of the shared assets.
 
-    python -m evidence_review.page_weights [_build/html]
+    python -m evidence_review.build.page_weights [_build/html]
 """
 
 from __future__ import annotations

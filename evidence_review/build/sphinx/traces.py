@@ -1,4 +1,4 @@
-"""Glued numbers that show where they come from (see evidence_review.tracing).
+"""Glued numbers that show where they come from (see evidence_review.presentation.tracing).
 
 The book's ``{glue:text}`` and ``{glue:md}`` roles are myst-nb's, extended: when the notebook glued
 a trace beside the value (``<key>__trace``), the value is wrapped in a focusable span whose tooltip
@@ -11,7 +11,7 @@ from docutils import nodes
 from myst_nb.ext.glue.roles import PasteMarkdownRole, PasteTextRole
 from myst_nb.ext.glue.utils import RetrievalError, retrieve_glue_data
 
-from .tracing import TRACE_SUFFIX
+from evidence_review import TRACE_SUFFIX  # not from presentation.tracing: that imports pandas, which a no-op build need not pay for
 
 
 def _trace_html(role, key: str) -> str | None:
@@ -58,7 +58,7 @@ class TracedMarkdownRole(PasteMarkdownRole):
         return (_wrapped(result, trace, self.document, marker=True) if trace and result else result), messages
 
 
-def setup_traced_glue(app) -> None:
+def setup(app) -> None:
     app.setup_extension("myst_nb")
     app.add_role_to_domain("glue", "text", TracedTextRole(), override=True)
     app.add_role_to_domain("glue", "md", TracedMarkdownRole(), override=True)

@@ -1,15 +1,15 @@
 """Command line: validate the data tables and the bibliography; exit 1 listing every problem.
 
-    python -m evidence_review.check
+    python -m evidence_review.build.check
 """
 
 from __future__ import annotations
 
 import sys
 
-from . import BIB_PATH, CHAPTERS_DIR
-from .bibliography import check_bibliography, check_citations, entries_without_verified_doi, unused_entries
-from .tables import validate_data
+from evidence_review import BIB_PATH, CHAPTERS_DIR
+from evidence_review.data.bibliography import check_bibliography, check_citations, entries_without_verified_doi, unused_entries
+from evidence_review.data.tables import validate_data
 
 
 def data_citekeys(rows_by_table: dict[str, list[dict]]) -> set[str]:

@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import meta_analysis as ma
-from .labels import DRUG_CLASS_LABELS, SCALE_LABELS, label
-from .tables import evidence_grade
+from evidence_review.analysis import meta_analysis as ma
+from evidence_review.data.labels import DRUG_CLASS_LABELS, SCALE_LABELS, label
+from evidence_review.data.tables import evidence_grade
 
 Z95 = stats.norm.ppf(0.975)
 
@@ -45,7 +45,7 @@ CORE_POPULATIONS = ("trd", "mdd", "mdd_suicidal_ideation", "bipolar_depression",
 SPECIAL_POPULATIONS = ("adolescent", "perioperative", "postpartum", "medically_ill", "depressive_symptoms")
 
 
-def _best_evidence(sel: pd.DataFrame) -> pd.DataFrame:
+def best_evidence(sel: pd.DataFrame) -> pd.DataFrame:
     """Per study, only its primary rows when it has any; otherwise its secondary rows (stand-in)."""
     sel = sel.assign(grade=evidence_grade(sel))
     sel = sel[sel["grade"] != ""]
@@ -96,13 +96,13 @@ def _study_comparator(group: pd.DataFrame) -> str:
     return ", ".join(sorted(controls)) if len(controls) else ""
 
 
-def _nearest(group: pd.DataFrame, target: float) -> pd.DataFrame:
+def nearest(group: pd.DataFrame, target: float) -> pd.DataFrame:
     """Rows at the time point nearest the target; a row at 'end of treatment' counts as on target."""
     distance = (group["timepoint_hours"].astype(float) - target).abs().fillna(0.0)
     return group[distance == distance.min()]
 
 
-def _in_window(frame: pd.DataFrame, q: "Question") -> pd.Series:
+def in_window(frame: pd.DataFrame, q: "Question") -> pd.Series:
     inside = frame["timepoint_hours"].between(*q.hours).fillna(False).astype(bool)
     if q.end_of_course:
         inside |= frame["timepoint_unit"].isin(["end_of_treatment", "end_of_follow_up"]).fillna(False).astype(bool)
@@ -138,14 +138,14 @@ def percent_is_a_count(percent: pd.Series, n: pd.Series) -> pd.Series:
     (half a unit of its last printed decimal: 70% of 11 is not, since 7/11 is 63.6% and 8/11 72.7%)."""
     pct, n = percent.astype(float), n.astype(float)
     tolerance = np.where(np.isclose(pct, pct.round()), 0.5, 0.05) + 1e-9
-    nearest = (pct * n / 100).round()
-    return pd.Series(np.abs(100 * nearest / n - pct) <= tolerance, index=percent.index).fillna(False).astype(bool)
+    whole = (pct * n / 100).round()
+    return pd.Series(np.abs(100 * whole / n - pct) <= tolerance, index=percent.index).fillna(False).astype(bool)
 
 
 def _arm_rows(tables: dict[str, pd.DataFrame], q: Question, populations: tuple[str, ...]) -> pd.DataFrame:
     data = arms_with_outcomes(tables)
     sel = data[data["intervention_class"].isin(q.classes) & data["population"].isin(populations) & data["design"].isin(q.designs)
-               & data["scale"].isin(q.scales) & _in_window(data, q) & data["subgroup"].isna()
+               & data["scale"].isin(q.scales) & in_window(data, q) & data["subgroup"].isna()
                & data["outcome"].isin(q.outcomes)]
     if q.measure in {"RR", "OR"}:
         # A count reported only as a percentage of the arm is recovered as round(percent x n / 100)
@@ -162,11 +162,11 @@ def _arm_rows(tables: dict[str, pd.DataFrame], q: Question, populations: tuple[s
 def arm_level_effects(tables: dict[str, pd.DataFrame], q: Question, populations: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Per-study effects from arm-level rows (best evidence level per study); arms of the same role
     combined; crossover trials analysed by period as the pooling rules say."""
-    sel = _best_evidence(_arm_rows(tables, q, populations or q.populations))
+    sel = best_evidence(_arm_rows(tables, q, populations or q.populations))
     dichotomous = q.measure in {"RR", "OR"}
     rows = []
     for study_id, group in sel.groupby("study_id", sort=False):
-        group = _nearest(group, q.target_hours)
+        group = nearest(group, q.target_hours)
         group = group[(group["role"] == "intervention") | group["comparator_type"].isin(q.comparators)]
         group = _one_scale_and_kind(group, q)
         control = group[(group["role"] == "control") & group["comparator_type"].isin(q.comparators)]
@@ -314,7 +314,7 @@ def reported_effects(tables: dict[str, pd.DataFrame], q: Question, populations: 
     measures = _reported_measures(q)
     sel = c[c["intervention_class"].isin(q.classes) & c["population"].isin(populations or q.populations) & c["design"].isin(q.designs)
             & c["outcome"].isin(outcomes) & c["scale"].isin(q.scales) & c["measure"].isin(measures)
-            & _in_window(c, q) & c["ci_lower"].notna() & c["ci_upper"].notna()
+            & in_window(c, q) & c["ci_lower"].notna() & c["ci_upper"].notna()
             & c["subgroup"].isna() & ~c["comparison"].str.contains("subgroup", case=False)
             & _comparison_fits(c, q, tables["trial_arms"])]
     # A mean difference becomes a standardised one only for change scores, or for a difference
@@ -327,10 +327,10 @@ def reported_effects(tables: dict[str, pd.DataFrame], q: Question, populations: 
     sel = sel[_covers_all_drug_arms(sel, tables["trial_arms"])]
     if adjusted_only:
         sel = sel[sel["adjusted"] == "yes"]
-    sel = _best_evidence(sel)
+    sel = best_evidence(sel)
     rows = []
     for study_id, group in sel.groupby("study_id", sort=False):
-        group = _nearest(group, q.target_hours)
+        group = nearest(group, q.target_hours)
         scale_rank = group["scale"].map({sc: i for i, sc in enumerate(q.scales)})
         measure_rank = group["measure"].map({m: i for i, m in enumerate(measures)})
         group = group.assign(rank=(group["adjusted"] != "yes").astype(int), scale_rank=scale_rank,
@@ -507,7 +507,7 @@ def not_pooled(tables: dict[str, pd.DataFrame], q: Question, pooled_ids) -> pd.D
     c = tables["contrasts"].merge(tables["studies"][["study_id", "short_name", "population", "intervention_class", "design"]], on="study_id")
     outcomes = {"mean_change", "mean_score"} if q.outcome == "mean_change" else {q.outcome}
     con = c[c["intervention_class"].isin(q.classes) & c["outcome"].isin(outcomes) & c["scale"].isin(q.scales) & c["design"].isin(q.designs)
-            & _in_window(c, q) & c["subgroup"].isna()]
+            & in_window(c, q) & c["subgroup"].isna()]
     con = con[_comparison_fits(con, q, tables["trial_arms"])]
     candidates = pd.concat([arm[["study_id", "short_name", "population", "evidence_level", "derived_from", "period"]].assign(fits_measure=True),
                             con[["study_id", "short_name", "population", "evidence_level", "derived_from"]].assign(
@@ -634,7 +634,7 @@ TRIAL_TABLES = ["studies", "trial_arms", "arm_outcomes", "contrasts", "risk_of_b
 def trial_results(keys: list[str] | None = None, method: str = "REML") -> tuple[dict[str, pd.DataFrame], dict[str, dict]]:
     """The trial tables and the analysis of every question (or of the questions ``keys`` names):
     what each clinical-trials page starts from."""
-    from .tables import load_tables
+    from evidence_review.data.tables import load_tables
 
     tables = load_tables(TRIAL_TABLES)
     wanted = [q for q in QUESTIONS if keys is None or q.key in keys]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .charts import use_house_style
-from .labels import label, labelled
-from .table_view import table_html  # noqa: F401  (chapters import it from here)
+from evidence_review.presentation.charts import use_house_style
+from evidence_review.data.labels import label, labelled
+from evidence_review.presentation.table_view import table_html  # noqa: F401  (chapters import it from here)
 
 
 def setup_chapter() -> None:
@@ -18,10 +18,10 @@ def setup_chapter() -> None:
 def glue_evidence_date() -> str:
     """Glue 'current_to', the date of the latest search, for the "Evidence current to" line at the
     top of every evidence chapter (so the chapter re-executes when the search record changes)."""
-    from .screening import evidence_current_to, format_date
-    from .tables import load_tables
+    from evidence_review.data.screening import evidence_current_to, format_date
+    from evidence_review.data.tables import load_tables
 
-    from .tracing import rows_trace
+    from evidence_review.presentation.tracing import rows_trace
 
     searches = load_tables(["searches"])["searches"]
     current_to = format_date(evidence_current_to(searches))
@@ -39,7 +39,7 @@ def glue_all(values: dict, traces: dict | None = None) -> None:
     may also carry its own (tracing.traced(value, trace))."""
     from myst_nb import glue
 
-    from .tracing import TRACE_SUFFIX, split_traces
+    from evidence_review.presentation.tracing import TRACE_SUFFIX, split_traces
 
     values, traces = split_traces(values, traces)
     for name, value in values.items():
@@ -66,15 +66,15 @@ def glue_question(result: dict) -> None:
     trials behind it."""
     from IPython.display import Markdown
 
-    from . import charts
-    from .tracing import pooled_trace
-    from .trials import MEASURE_LABELS, RATIO_MEASURES, describe_result, heterogeneity_text
+    from evidence_review.presentation import charts
+    from evidence_review.presentation.tracing import pooled_trace
+    from evidence_review.analysis.trials import MEASURE_LABELS, RATIO_MEASURES, describe_result, heterogeneity_text
 
     q = result["question"]
     ratio = q.measure in RATIO_MEASURES
     stand_in = "forest" in result and result["effects"]["evidence"].ne("primary").any()
     adjusted = "forest" in result and result["effects"]["contrast"].fillna("").str.startswith("adjusted").any()
-    from .trials import population_key
+    from evidence_review.analysis.trials import population_key
 
     key = population_key(result["effects"]) if "forest" in result else ""
     caption = (q.label + (" (above 1 favours the drug)" if ratio else " (negative favours the drug)")
@@ -90,7 +90,7 @@ def glue_question(result: dict) -> None:
             heterogeneity=heterogeneity_text(result["pooled"]) if "pooled" in result else None)
     else:
         figure = charts.empty_chart(q.label, "No trial has usable numbers for this question yet.")
-    from .downloads import DOWNLOADS, EFFECT_DIR
+    from evidence_review import DOWNLOADS, EFFECT_DIR
 
     reuse = (f' <a href="../{DOWNLOADS}/{EFFECT_DIR}/{q.key}.csv">Per-trial effect sizes (CSV, for metafor or PyMARE)</a>.'
              if result["k"] else "")

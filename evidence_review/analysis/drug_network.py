@@ -15,8 +15,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from . import network as nw
-from .trials import QUESTIONS, arm_level_effects, study_effects
+from evidence_review.analysis import network as nw
+from evidence_review.analysis.trials import QUESTIONS, arm_level_effects, study_effects
 
 QUESTION = {q.key: q for q in QUESTIONS}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .labels import FIELD_LABELS
+from evidence_review.data.labels import FIELD_LABELS
 
 FOUND_VIA_LABELS = FIELD_LABELS["found_via"]
 REASON_LABELS = FIELD_LABELS["exclusion_reason"]

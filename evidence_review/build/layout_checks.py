@@ -5,7 +5,7 @@ at a laptop and a phone width.
 The browser tests run :data:`LAYOUT_PROBE` on every page at every width in :data:`WIDTHS`; the
 same probe and screenshots are available from the command line, to look at a build by eye:
 
-    python -m evidence_review.layout_checks _build/html _build/screenshots
+    python -m evidence_review.build.layout_checks _build/html _build/screenshots
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import DATA_DIR
-from .labels import FIELD_LABELS
+from evidence_review import DATA_DIR
+from evidence_review.data.labels import FIELD_LABELS
 
 WIDTHS = (1280, 390)
 VIEWPORT_HEIGHT = 900
@@ -43,7 +43,7 @@ def reader_codes() -> dict[str, list[str]]:
                 codes.add(code)
     ids = set(pd.read_csv(DATA_DIR / "studies.csv", usecols=["study_id", "citekey"]).stack().astype(str))
     ids |= set(pd.read_csv(DATA_DIR / "trial_arms.csv", usecols=["arm_id"])["arm_id"].astype(str))
-    from .table_view import citation_labels
+    from evidence_review.presentation.table_view import citation_labels
     ids |= set(citation_labels())
     return {"whole_cell": sorted(codes), "tokens": sorted(ids)}
 
@@ -114,8 +114,8 @@ def check_page(page, base: str, page_path: str, width: int, screenshots: Path | 
 def main(html_dir: Path, screenshots: Path) -> int:
     from playwright.sync_api import sync_playwright
 
-    from .pdf import CHROMIUM, FLAGS
-    from .serve import serve_directory
+    from evidence_review.build.pdf import CHROMIUM, FLAGS
+    from evidence_review.build.serve import serve_directory
 
     pages = sorted(str(p.relative_to(html_dir)) for p in html_dir.rglob("*.html") if "_static" not in p.parts)
     problems = 0

@@ -10,7 +10,7 @@ result. Each problem names the file, row, column and value, like every other che
 
 from __future__ import annotations
 
-from .validation import ValidationIssue
+from evidence_review.data.validation import ValidationIssue
 
 # Reports whose numbers can be graded primary: the trial's own paper or registry results.
 PRIMARY_REPORT_TYPES = {"journal_article", "registry_results", "secondary_analysis"}

@@ -7,7 +7,7 @@ current to, so that standard tools (``frictionless validate datapackage.json``, 
 The descriptor is generated from ``data/schema/*.schema.json`` (the one place a table is
 described) and committed; a test fails when the two drift apart.
 
-    python -m evidence_review.datapackage          # rewrite datapackage.json
+    python -m evidence_review.data.datapackage          # rewrite datapackage.json
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import re
 import sys
 from pathlib import Path
 
-from . import DATA_DIR, ROOT, SCHEMA_DIR
+from evidence_review import DATA_DIR, ROOT, SCHEMA_DIR
 
 DESCRIPTOR = ROOT / "datapackage.json"
 CITATION = ROOT / "CITATION.cff"
 # Table Schema keys; the package's own cross-field rules stay in data/schema/ and are checked by
-# evidence_review.validation (Frictionless has no such rules).
+# evidence_review.data.validation (Frictionless has no such rules).
 TABLE_SCHEMA_KEYS = ("fields", "primaryKey", "foreignKeys")
 
 
@@ -36,8 +36,8 @@ def evidence_version(citation: Path = CITATION) -> str:
 
 def descriptor(schema_dir: Path = SCHEMA_DIR, data_dir: Path = DATA_DIR) -> dict:
     """The data package descriptor, built from the table schemas."""
-    from .screening import evidence_current_to
-    from .tables import load_tables
+    from evidence_review.data.screening import evidence_current_to
+    from evidence_review.data.tables import load_tables
 
     resources = []
     for path in sorted(Path(schema_dir).glob("*.schema.json")):

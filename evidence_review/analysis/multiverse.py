@@ -18,8 +18,8 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-from . import meta_analysis as ma
-from .trials import QUESTIONS, arms_with_outcomes, signed, study_effects, _best_evidence, _in_window, _nearest
+from evidence_review.analysis import meta_analysis as ma
+from evidence_review.analysis.trials import QUESTIONS, arms_with_outcomes, signed, study_effects, best_evidence, in_window, nearest
 
 LOGIT_TO_SMD = np.sqrt(3) / np.pi
 QUESTION = {q.key: q for q in QUESTIONS}
@@ -176,10 +176,10 @@ def control_arm_change(tables: dict[str, pd.DataFrame], families: list[Family] |
     for family in families or FAMILIES:
         q = QUESTION[family.md_question]
         sel = data[data["intervention_class"].isin(q.classes) & (data["role"] == "control") & (data["outcome"] == "mean_change")
-                   & (data["scale"] == "MADRS") & _in_window(data, q) & data["subgroup"].isna() & data["mean"].notna()]
-        sel = _best_evidence(sel)
+                   & (data["scale"] == "MADRS") & in_window(data, q) & data["subgroup"].isna() & data["mean"].notna()]
+        sel = best_evidence(sel)
         for study_id, group in sel.groupby("study_id", sort=False):
-            group = _nearest(group, q.target_hours)
+            group = nearest(group, q.target_hours)
             n = group["n_analysed"].astype(float)
             mean = float((group["mean"].astype(float) * n).sum() / n.sum()) if n.notna().all() and n.sum() > 0 else float(group["mean"].astype(float).mean())
             rows.append({"family": family.key, "drug": family.label, "study_id": study_id, "trial": group["short_name"].iloc[0],

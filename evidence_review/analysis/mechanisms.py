@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from .labels import labelled
+from evidence_review.data.labels import labelled
 
 EVIDENCE_LEVEL = {"human": "human", "mouse": "animal", "rat": "animal", "drosophila": "animal", "zebrafish": "animal",
                   "in_vitro": "in vitro", "other": "theory"}

@@ -1,6 +1,6 @@
 """One PDF of the whole book, with every chart drawn: Chromium prints the single-page build.
 
-    python -m evidence_review.pdf _build/singlehtml _build/pdf/book.pdf
+    python -m evidence_review.build.pdf _build/singlehtml _build/pdf/book.pdf
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .serve import serve_directory
+from evidence_review.build.serve import serve_directory
 
 CHROMIUM = "/usr/bin/chromium"
 SINGLEHTML_REWRITES = {f"/chapters/{folder}/": f"/{folder}/" for folder in ("_static", "_images", "_downloads")}

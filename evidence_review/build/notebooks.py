@@ -1,6 +1,6 @@
 """Execute chapter notebooks in place so their committed outputs match the current data.
 
-    python -m evidence_review.notebooks execute chapters [chapters/x.ipynb ...]
+    python -m evidence_review.build.notebooks execute chapters [chapters/x.ipynb ...]
 
 nbval later re-executes them and compares against exactly these outputs.
 """

@@ -14,19 +14,17 @@ import json
 import zipfile
 from pathlib import Path
 
-from . import ROOT
+from evidence_review import EFFECT_DIR, ROOT, package_sources
 
 # pandas and numpy are imported where used: a no-op rebuild only hashes the inputs.
 
-DOWNLOADS = "downloads"  # folder in the built book
-EFFECT_DIR = "effect-sizes"
 RATIO_SCALES = {"OR": "log odds ratio", "RR": "log risk ratio", "HR": "log hazard ratio"}
 EFFECT_COLUMNS = ["question", "trial", "study_id", "year", "measure", "scale", "yi", "vi", "sei", "n", "evidence_level",
                   "contrast", "comparator", "population", "design", "add_on", "timepoint_hours", "source_citekey", "locator"]
 
 
 def zip_name(root: Path = ROOT) -> str:
-    from .datapackage import evidence_version
+    from evidence_review.data.datapackage import evidence_version
 
     return f"evidence-data-{evidence_version(Path(root) / 'CITATION.cff')}.zip"
 
@@ -60,7 +58,7 @@ def _inputs_digest(root: Path) -> str:
     data = root / "data"
     files = sorted(data.rglob("*.csv")) + sorted(data.rglob("*.json"))
     files += [root / "references.bib", root / "datapackage.json", root / "CITATION.cff"]
-    files += sorted(Path(__file__).parent.glob("*.py"))
+    files += package_sources()
     for path in files:
         if path.exists():
             digest.update(path.name.encode())
@@ -83,8 +81,8 @@ def write_downloads(target: Path, root: Path = ROOT) -> Path:
                 old.unlink()
     import pandas as pd
 
-    from .tables import load_tables
-    from .trials import QUESTIONS, run_question
+    from evidence_review.data.tables import load_tables
+    from evidence_review.analysis.trials import QUESTIONS, run_question
 
     data = root / "data"
     (target / EFFECT_DIR).mkdir(parents=True, exist_ok=True)
@@ -95,7 +93,7 @@ def write_downloads(target: Path, root: Path = ROOT) -> Path:
         table = effect_size_table(run_question(tables, q), tables["studies"])
         table.to_csv(target / EFFECT_DIR / f"{q.key}.csv", index=False)
         index.append({"file": f"{EFFECT_DIR}/{q.key}.csv", "question": q.label, "measure": q.measure, "trials": len(table)})
-    from .drug_network import MEASURE, comparisons
+    from evidence_review.analysis.drug_network import MEASURE, comparisons
 
     for outcome, measure in MEASURE.items():
         # netmeta's pairwise format (TE is treat1 minus treat2 on the analysis scale), read as it is by netmeta().

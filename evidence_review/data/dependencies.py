@@ -1,6 +1,6 @@
 """Which data files each chapter reads, recorded while it executes.
 
-The build (evidence_review.sphinx_ext) sets EVIDENCE_DEPS_FILE before a chapter's kernel starts;
+The build (evidence_review.build.sphinx) sets EVIDENCE_DEPS_FILE before a chapter's kernel starts;
 every data or bibliography file the loader opens is then written there with its content hash.
 On the next build, a chapter whose recorded files changed is executed again, and only then.
 """
@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 from pathlib import Path
+
+from evidence_review import package_sources
 
 ENV_VAR = "EVIDENCE_DEPS_FILE"
 
@@ -29,7 +31,7 @@ def record(path: Path) -> None:
         seen = json.loads(manifest_path.read_text(encoding="utf-8"))
     else:
         # The package's own code shapes every number and chart, so a chapter also depends on it.
-        seen = {str(source.resolve()): file_hash(source) for source in sorted(Path(__file__).parent.glob("*.py"))}
+        seen = {str(source): file_hash(source) for source in package_sources()}
     seen[str(Path(path).resolve())] = file_hash(path)
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
     manifest_path.write_text(json.dumps(seen, indent=1, sort_keys=True), encoding="utf-8")
