@@ -886,6 +886,13 @@ def without_usable_numbers(tables: dict[str, pd.DataFrame], results: dict[str, d
     return pd.DataFrame(rows)
 
 
+def phase_group(study_ids: pd.Series, studies: pd.DataFrame) -> pd.Series:
+    """Phase 3 trials against earlier phases (1 to 2b), the subgroup the psychedelic programmes
+    raise: the early trials were small and unblinded in practice, the phase 3 trials larger."""
+    phase = study_ids.map(studies.set_index("study_id")["phase"]).fillna("")
+    return phase.map(lambda p: "phase 3" if p in ("3", "2/3", "4") else "phase 2 or earlier" if p else "phase not stated")
+
+
 def subgroup_text(effects: pd.DataFrame, groups: pd.Series, measure: str, what: str) -> str:
     """Pooled estimate per subgroup and the test for a difference between them (Cochran's Q, as
     RevMan), as one sentence; says plainly when there is nothing to compare."""
