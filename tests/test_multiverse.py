@@ -84,3 +84,34 @@ def test_control_arm_changes_come_from_control_arms_with_their_source(analysed):
     assert len(change) > 0
     assert change["source_citekey"].str.len().gt(0).all()
     assert change["comparator_type"].isin(["saline", "placebo", "active_placebo", "low_dose", "waiting_list", "active_drug", "usual_care"]).all()
+
+
+def test_arm_changes_take_the_sd_from_a_reported_confidence_interval(analysed):
+    tables, _, _ = analysed
+    arms = mv.arm_changes(tables, "intervention", [f for f in mv.FAMILIES if f.key == "psilocybin"]).set_index("study_id")
+    raison = arms.loc["raison2023"]
+    assert raison["change"] == pytest.approx(-19.1)
+    # Raison 2023 reports the arm's mean change with its 95% CI (-22.7 to -15.5), n = 51
+    assert raison["sd"] == pytest.approx((22.7 - 15.5) / (2 * 1.959964) * np.sqrt(51), abs=0.01)
+
+
+def test_common_control_differences_are_differences_of_the_pooled_groups(analysed):
+    tables, _, _ = analysed
+    groups, differences = mv.common_control(tables)
+    by = groups.set_index("group")
+    drug = mv.COMMON_CONTROL_GROUPS[("psilocybin", "intervention")]
+    assert (groups["k"] >= 2).all()
+    for row in differences.itertuples():
+        assert row.difference == pytest.approx(by.loc[drug, "change"] - by.loc[row.versus, "change"])
+        assert row.lower < row.difference < row.upper
+
+
+def test_allocation_guesses_name_the_arm_or_say_both_arms():
+    from evidence_review.data.tables import load_tables
+
+    tables = load_tables(["allocation_guesses", "studies", "trial_arms"])
+    guesses = mv.allocation_guesses(tables)
+    assert len(guesses) >= 1 and guesses["trial"].notna().all()
+    whole_trial = guesses["arm_id"].isna()
+    assert (guesses.loc[whole_trial, "arm"] == "both arms together").all()
+    assert guesses["percent_correct"].between(0, 100).all()

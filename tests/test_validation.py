@@ -42,7 +42,7 @@ def set_table(root: Path, name: str, rows: list[dict]) -> None:
 @pytest.fixture
 def mini_book(book_copy: Path) -> Path:
     """A copy of the book whose trial tables hold one known-good study."""
-    for name in ["studies", "trial_arms", "arm_outcomes", "contrasts", "adverse_events", "risk_of_bias"]:
+    for name in ["studies", "trial_arms", "arm_outcomes", "contrasts", "adverse_events", "risk_of_bias", "allocation_guesses"]:
         set_table(book_copy, name, [])
     set_table(book_copy, "studies", [STUDY])
     set_table(book_copy, "reports", [REPORT])

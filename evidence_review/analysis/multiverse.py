@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from evidence_review.analysis import meta_analysis as ma
-from evidence_review.analysis.trials import QUESTIONS, arms_with_outcomes, signed, study_effects, best_evidence, in_window, nearest
+from evidence_review.analysis.trials import (QUESTIONS, Z95, arms_with_outcomes, best_evidence, combine_means, in_window, nearest,
+                                             signed, study_effects)
 
 LOGIT_TO_SMD = np.sqrt(3) / np.pi
 QUESTION = {q.key: q for q in QUESTIONS}
@@ -168,24 +169,88 @@ def choice_matrix(specs: pd.DataFrame) -> pd.DataFrame:
     return specs.melt(id_vars=["family", "rank", "estimate"], value_vars=list(CHOICES), var_name="choice", value_name="option")
 
 
-def control_arm_change(tables: dict[str, pd.DataFrame], families: list[Family] | None = None) -> pd.DataFrame:
-    """MADRS change in each trial's control arm at the family's main time point (best evidence
-    level per trial): how much people improved without the drug, by kind of control."""
+def arm_changes(tables: dict[str, pd.DataFrame], role: str | None = None, families: list[Family] | None = None) -> pd.DataFrame:
+    """MADRS change from baseline in each trial's drug or control arms (``role``; both when None)
+    at the family's main time point, in the main analyses' population, best evidence level per trial; arms of the same role are
+    combined as the main analyses combine them. The SD comes from the row, its SE or its 95% CI."""
     data = arms_with_outcomes(tables)
     rows = []
     for family in families or FAMILIES:
         q = QUESTION[family.md_question]
-        sel = data[data["intervention_class"].isin(q.classes) & (data["role"] == "control") & (data["outcome"] == "mean_change")
+        sel = data[data["intervention_class"].isin(q.classes) & data["population"].isin(q.populations) & (data["outcome"] == "mean_change")
                    & (data["scale"] == "MADRS") & in_window(data, q) & data["subgroup"].isna() & data["mean"].notna()]
+        if role is not None:
+            sel = sel[sel["role"] == role]
         sel = best_evidence(sel)
-        for study_id, group in sel.groupby("study_id", sort=False):
+        for (study_id, arm_role), group in sel.groupby(["study_id", "role"], sort=False):
             group = nearest(group, q.target_hours)
             n = group["n_analysed"].astype(float)
-            mean = float((group["mean"].astype(float) * n).sum() / n.sum()) if n.notna().all() and n.sum() > 0 else float(group["mean"].astype(float).mean())
+            sd = group["sd"].astype(float).fillna(group["se"].astype(float) * np.sqrt(n)).fillna(
+                (group["ci_upper"].astype(float) - group["ci_lower"].astype(float)) / (2 * Z95) * np.sqrt(n))
+            if n.notna().all() and sd.notna().all():
+                n_all, mean, sd_all = combine_means(group.assign(n=n, mean=group["mean"].astype(float), sd=sd))
+            else:
+                n_all = float(n.sum()) if n.notna().all() else np.nan
+                mean = float((group["mean"].astype(float) * n).sum() / n.sum()) if n.notna().all() and n.sum() > 0 else float(group["mean"].astype(float).mean())
+                sd_all = np.nan
             rows.append({"family": family.key, "drug": family.label, "study_id": study_id, "trial": group["short_name"].iloc[0],
-                         "comparator_type": group["comparator_type"].iloc[0], "hours": float(group["timepoint_hours"].iloc[0]),
-                         "n": float(n.sum()) if n.notna().all() else np.nan, "change": mean,
+                         "role": arm_role, "comparator_type": group["comparator_type"].iloc[0] if arm_role == "control" else "",
+                         "hours": float(group["timepoint_hours"].iloc[0]), "n": n_all, "change": mean, "sd": sd_all,
                          "evidence": "primary" if (group["grade"] == "primary").all() else "secondary",
                          "source_citekey": "; ".join(dict.fromkeys(group["source_citekey"].astype(str))),
                          "locator": "; ".join(dict.fromkeys(group["locator"].astype(str)))})
     return pd.DataFrame(rows)
+
+
+def control_arm_change(tables: dict[str, pd.DataFrame], families: list[Family] | None = None) -> pd.DataFrame:
+    """MADRS change in each trial's control arm at the family's main time point: how much people
+    improved without the drug, by kind of control."""
+    return arm_changes(tables, "control", families)
+
+
+COMMON_CONTROL_GROUPS = {("psilocybin", "intervention"): "Psilocybin arms",
+                         ("psilocybin", "control"): "Control arms of the psilocybin trials",
+                         ("esketamine", "control"): "Placebo-spray arms of the esketamine trials"}
+
+
+def common_control(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Psilocybin set against its own control arms and against a common control, the placebo arms
+    of the esketamine trials (as Hieronymus 2025 set psilocybin's control arms beside those of SSRI
+    and esketamine trials). Each group's mean MADRS change is pooled over trials (random effects on
+    arm means, variance SD²/n); a difference between groups is between different trials, so it is
+    not randomised and carries every difference between the programmes. Returns the groups and the
+    two differences."""
+    families = [f for f in FAMILIES if f.key in ("psilocybin", "esketamine")]
+    arms = arm_changes(tables, None, families)
+    arms = arms[arms["sd"].notna() & arms["n"].notna()]
+    groups = []
+    for (family, role), name in COMMON_CONTROL_GROUPS.items():
+        part = arms[(arms["family"] == family) & (arms["role"] == role)]
+        if len(part) >= 2:
+            pooled = ma.pool(part["change"], part["sd"] ** 2 / part["n"], "MD")
+            groups.append({"group": name, "k": len(part), "people": int(part["n"].sum()), "change": pooled.estimate,
+                           "se": pooled.se, "lower": pooled.ci_lower, "upper": pooled.ci_upper, "trials": part})
+        else:
+            groups.append({"group": name, "k": len(part), "people": int(part["n"].sum()) if len(part) else 0, "change": np.nan,
+                           "se": np.nan, "lower": np.nan, "upper": np.nan, "trials": part})
+    table = pd.DataFrame(groups)
+    by = table.set_index("group")
+    drug = COMMON_CONTROL_GROUPS[("psilocybin", "intervention")]
+    diffs = []
+    for versus in list(COMMON_CONTROL_GROUPS.values())[1:]:
+        d = by.loc[drug, "change"] - by.loc[versus, "change"]
+        se = float(np.hypot(by.loc[drug, "se"], by.loc[versus, "se"]))
+        diffs.append({"versus": versus, "difference": d, "lower": d - Z95 * se, "upper": d + Z95 * se})
+    return table, pd.DataFrame(diffs)
+
+
+def allocation_guesses(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Who guessed their allocation correctly, per trial and arm where reported: the direct
+    measure of how well blinding held (chance is 50% with two arms and no 'unsure')."""
+    guesses = tables["allocation_guesses"]
+    if guesses.empty:
+        return guesses.assign(trial=[], arm=[])
+    studies = tables["studies"].set_index("study_id")["short_name"]
+    arms = tables["trial_arms"].set_index("arm_id")["arm_label"]
+    return guesses.assign(trial=guesses["study_id"].map(studies),
+                          arm=guesses["arm_id"].map(arms).fillna("both arms together"))

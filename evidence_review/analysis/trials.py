@@ -122,7 +122,7 @@ def _one_scale_and_kind(group: pd.DataFrame, q: "Question") -> pd.DataFrame:
     return group
 
 
-def _combine_means(rows: pd.DataFrame) -> tuple[float, float, float]:
+def combine_means(rows: pd.DataFrame) -> tuple[float, float, float]:
     """Combine several arms into one (Cochrane Handbook 6.5.2.10): n, mean, SD."""
     n = rows["n"].to_numpy(float)
     m = rows["mean"].to_numpy(float)
@@ -192,7 +192,7 @@ def arm_level_effects(tables: dict[str, pd.DataFrame], q: Question, populations:
             def with_sd(rows):
                 rows = rows.assign(n=rows["n_analysed"].astype(float), mean=rows["mean"].astype(float))
                 sd = rows["sd"].astype(float).fillna(rows["se"].astype(float) * np.sqrt(rows["n"]))
-                return _combine_means(rows.assign(sd=sd))
+                return combine_means(rows.assign(sd=sd))
             n_t, mean_t, sd_t = with_sd(treated)
             n_c, mean_c, sd_c = with_sd(control)
             base.update(n_t=n_t, mean_t=mean_t, sd_t=sd_t, n_c=n_c, mean_c=mean_c, sd_c=sd_c)

@@ -155,6 +155,8 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "phase": {"1": "phase 1", "1/2": "phase 1/2", "2": "phase 2", "2a": "phase 2a", "2b": "phase 2b", "2/3": "phase 2/3",
               "3": "phase 3", "4": "phase 4", "not_stated": "phase not stated"},
     "role": {"intervention": "drug arm", "control": "control arm"},
+    "rater": {"participant": "participants", "rater": "outcome raters", "clinician": "treating clinicians"},
+    "index_type": {"bang": "Bang index", "james": "James index"},
     "dose_unit": {"mg/kg": "mg/kg", "mg": "mg", "mg/70kg": "mg/70 kg", "ug/kg": "µg/kg", "none": ""},
     "route": {"iv": "intravenous", "intranasal": "nasal spray", "oral": "by mouth", "im": "intramuscular",
               "sc": "subcutaneous", "sublingual": "under the tongue", "none": ""},
