@@ -159,3 +159,23 @@ def test_network_chart_has_a_line_per_directly_compared_pair(net):
     data = spec["datasets"][edges["data"]["name"]]
     assert sorted(d["pair"] for d in data) == ["ACC – CRT", "ACC – DCRT", "CRT – DCRT"]
     assert [d["trials"] for d in sorted(data, key=lambda d: d["pair"])] == [4, 9, 2]
+
+
+def test_rank_probabilities_of_two_treatments_match_the_normal_distribution():
+    from scipy import stats
+
+    pair = DATA[DATA["study"].str.startswith(("Han", "Li ", "Lu", "Petri", "Savulich"))]
+    net = nw.network_meta_analysis(pair)
+    ranks = nw.rank_probabilities(net, lower_is_better=True).set_index("treatment")
+    est, se = net.estimate.loc["ACC", "DCRT"], net.se.loc["ACC", "DCRT"]
+    assert ranks.loc["ACC", "p_best"] == pytest.approx(stats.norm.cdf(-est / se), abs=0.01)
+    assert ranks["p_best"].sum() == pytest.approx(1.0)
+
+
+def test_rank_probabilities_are_reproducible_and_agree_with_p_scores(net):
+    first = nw.rank_probabilities(net, lower_is_better=False)
+    assert first.equals(nw.rank_probabilities(net, lower_is_better=False))
+    assert list(first["treatment"]) == list(nw.p_scores(net, lower_is_better=False).index)
+    assert (first["rank_low"] <= first["rank_high"]).all()
+    assert first["mean_rank"].between(1, len(net.treatments)).all()
+    assert first["mean_rank"].sum() == pytest.approx(sum(range(1, len(net.treatments) + 1)))

@@ -114,7 +114,24 @@ def analyse(tables: dict[str, pd.DataFrame], outcome: str) -> dict:
     connected, cut_off = largest_connected(rows)
     result = nw.network_meta_analysis(connected)
     scores = nw.p_scores(result, lower_is_better=LOWER_IS_BETTER[outcome])
-    return {"outcome": outcome, "rows": connected, "left_out": left_out, "cut_off": cut_off, "result": result, "p_scores": scores}
+    ranks = nw.rank_probabilities(result, lower_is_better=LOWER_IS_BETTER[outcome])
+    return {"outcome": outcome, "rows": connected, "left_out": left_out, "cut_off": cut_off, "result": result,
+            "p_scores": scores, "ranks": ranks}
+
+
+def ranking_table(analysis: dict) -> pd.DataFrame:
+    """Per treatment: P-score, probability of being best, mean rank with its 95% interval, and the
+    trials it is in, best ranked first."""
+    rows, ranks = analysis["rows"], analysis["ranks"].set_index("treatment")
+    scores = analysis["p_scores"]
+    trials = {t: int(((rows["treat1"] == t) | (rows["treat2"] == t)).sum()) for t in scores.index}
+    return pd.DataFrame({
+        "Treatment": scores.index,
+        "P-score": [f"{v:.2f}" for v in scores],
+        "Chance of being best": [f"{ranks.loc[t, 'p_best'] * 100:.0f}%" for t in scores.index],
+        "Rank (95% interval)": [f"{ranks.loc[t, 'mean_rank']:.1f} ({ranks.loc[t, 'rank_low']} to {ranks.loc[t, 'rank_high']})"
+                                for t in scores.index],
+        "Trials": [trials[t] for t in scores.index]})
 
 
 def _effect(result: nw.NetworkResult, a: str, b: str, outcome: str) -> str:

@@ -31,6 +31,8 @@ class NetworkResult:
     random: bool = True
     level: float = 0.95
     direct: pd.DataFrame = field(default_factory=pd.DataFrame)  # node-splitting, one row per directly compared pair
+    potentials: pd.Series = field(default_factory=pd.Series)  # each treatment's effect up to a common constant
+    covariance: pd.DataFrame = field(default_factory=pd.DataFrame)  # of the potentials (pseudoinverse of the Laplacian)
 
     @property
     def Q_between(self) -> float:
@@ -104,7 +106,8 @@ def _fit(rows: pd.DataFrame, treatments: list[str], variances: np.ndarray) -> di
     potentials = L_plus @ B.T @ W @ y
     est = potentials[:, None] - potentials[None, :]
     var = np.diag(L_plus)[:, None] + np.diag(L_plus)[None, :] - 2 * L_plus
-    return {"B": B, "W": W, "H": H, "Q": Q, "df": df, "estimate": est, "variance": np.clip(var, 0, None)}
+    return {"B": B, "W": W, "H": H, "Q": Q, "df": df, "estimate": est, "variance": np.clip(var, 0, None),
+            "potentials": potentials, "covariance": L_plus}
 
 
 def _design(rows: pd.DataFrame) -> pd.Series:
@@ -154,7 +157,9 @@ def network_meta_analysis(comparisons: pd.DataFrame, random: bool = True, level:
         estimate=pd.DataFrame(final["estimate"], index=treatments, columns=treatments),
         se=pd.DataFrame(np.sqrt(final["variance"]), index=treatments, columns=treatments),
         tau2=tau2, Q=common["Q"], df=common["df"], Q_within=q_within, df_within=df_within,
-        comparisons=rows.assign(sei_adjusted=adjusted), random=random, level=level)
+        comparisons=rows.assign(sei_adjusted=adjusted), random=random, level=level,
+        potentials=pd.Series(final["potentials"], index=treatments),
+        covariance=pd.DataFrame(final["covariance"], index=treatments, columns=treatments))
     result.direct = node_split(result)
     return result
 
@@ -211,6 +216,24 @@ def p_scores(result: NetworkResult, lower_is_better: bool = True) -> pd.Series:
         z = sign * result.estimate.loc[t, others] / result.se.loc[t, others]
         scores[t] = float(stats.norm.cdf(z).mean())
     return pd.Series(scores).sort_values(ascending=False)
+
+
+def rank_probabilities(result: NetworkResult, lower_is_better: bool = True, draws: int = 20000, seed: int = 2026) -> pd.DataFrame:
+    """How sure the ranking is: treatment effects drawn from their joint normal distribution
+    (the network's estimates and covariance, as netmeta's rankogram does), each draw ranked.
+    Returns per treatment the probability of being best, the mean rank and the 95% interval of
+    its rank; seeded, so the page is the same on every build."""
+    rng = np.random.default_rng(seed)
+    potentials = result.potentials.to_numpy(float)
+    draws_ = rng.multivariate_normal(potentials, result.covariance.to_numpy(float), size=draws, method="svd")
+    order = np.argsort(draws_ if lower_is_better else -draws_, axis=1)
+    ranks = np.empty_like(order)
+    ranks[np.arange(draws)[:, None], order] = np.arange(1, len(potentials) + 1)
+    out = pd.DataFrame({"treatment": result.treatments, "p_best": (ranks == 1).mean(axis=0),
+                        "mean_rank": ranks.mean(axis=0),
+                        "rank_low": np.percentile(ranks, 2.5, axis=0, method="nearest").astype(int),
+                        "rank_high": np.percentile(ranks, 97.5, axis=0, method="nearest").astype(int)})
+    return out.sort_values("mean_rank").reset_index(drop=True)
 
 
 def league_table(result: NetworkResult, transform=None, digits: int = 2, order: list[str] | None = None,
