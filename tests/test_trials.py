@@ -288,3 +288,13 @@ def test_a_baseline_adjusted_difference_of_final_scores_becomes_an_smd_but_a_raw
     assert study_effects(make_tables(arms, [{**contrast, "adjusted": "no"}]), Q_SMD).empty
     adjusted = study_effects(make_tables(arms, [{**contrast, "adjusted": "yes"}]), Q_SMD)
     assert len(adjusted) == 1 and adjusted["yi"].iloc[0] < 0
+
+
+def test_trials_left_out_are_grouped_by_reason():
+    import pandas as pd
+
+    from evidence_review.analysis.trials import left_out_text
+
+    left = pd.DataFrame({"short_name": ["A 2001", "B 2002", "C 2003"],
+                         "reason": ["no SDs", "press only", "no SDs"]})
+    assert left_out_text(left) == "no SDs (2 trials): A 2001, C 2003; press only: B 2002"

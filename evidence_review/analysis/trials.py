@@ -835,8 +835,19 @@ def describe_result(result: dict) -> str:
     left = result["not_pooled"]
     left = left[~left["reason"].str.startswith("special population")] if special["k"] else left
     if len(left):
-        parts.append("**Left out**: " + "; ".join(f"{r.short_name} ({r.reason})" for r in left.itertuples()) + ".")
+        parts.append("**Left out**: " + left_out_text(left) + ".")
     return " ".join(parts)
+
+
+def left_out_text(left: pd.DataFrame) -> str:
+    """Trials left out of an analysis, grouped by reason (one reason, then its trials), so a long
+    list does not repeat the same words for every trial."""
+    groups = []
+    for reason, part in left.groupby("reason", sort=False):
+        names = ", ".join(part["short_name"])
+        count = f" ({len(part)} trials)" if len(part) > 1 else ""
+        groups.append(f"{reason}{count}: {names}")
+    return "; ".join(groups)
 
 
 def question_overview(results: dict[str, dict], published: pd.DataFrame, ratings: pd.DataFrame, citation) -> pd.DataFrame:
