@@ -85,3 +85,24 @@ def test_evidence_level_chart_letters_every_level_present():
     spec = charts.evidence_level_chart(counts).to_dict()
     assert spec["description"] and spec["title"] == "Where each table's numbers were read"
     assert set(spec["datasets"][next(iter(spec["datasets"]))][0]) >= {"table", "level", "n", "symbol"}
+
+
+def test_a_forest_plot_carries_its_phone_layout():
+    """On a narrow screen the runtime keeps the trial names, the plot and the estimates
+    (usermeta.narrow) and draws them at full size; arm numbers and weights stay in the tooltip."""
+    import pandas as pd
+
+    rows = pd.DataFrame({"label": ["A 2001", "B 2002", "Pooled"], "kind": ["study", "study", "pooled"],
+                         "estimate": [-1.0, -2.0, -1.5], "ci_lower": [-2.0, -3.0, -2.2], "ci_upper": [0.0, -1.0, -0.8],
+                         "weight": [50.0, 50.0, None], "arm_t": ["10/20", "12/22", ""], "arm_c": ["5/20", "6/21", ""]})
+    spec = charts.forest_chart(rows, "Test", "Forest plot test.", "MD", 0.0, False).to_dict()
+    narrow = spec["usermeta"]["narrow"]
+    parts = spec["hconcat"]
+    kept = [parts[i] for i in narrow["keep"]]
+    assert "axis" in kept[0]["encoding"]["y"]  # the trial names
+    assert "layer" in kept[1]  # the plot
+    assert kept[2]["title"]["text"] == "Estimate [95% CI]"
+    assert len(narrow["widths"]) == len(narrow["keep"]) and set(narrow["hide_text"]) <= set(narrow["keep"])
+    tooltip_fields = {t["field"] for t in parts[2]["layer"][1]["encoding"]["tooltip"]}
+    assert {"arm_t", "arm_c", "weight_text"} <= tooltip_fields
+    assert "narrowed(" in charts.runtime_script()

@@ -85,8 +85,12 @@ LAYOUT_PROBE = """
   }
   const sof = [...column.querySelectorAll('table')].filter(t => t.caption && t.caption.textContent.startsWith('Summary of findings'))
     .map(t => ({table: name(t), headers: [...t.querySelectorAll('th')].map(th => th.textContent.trim())}));
-  const forests = [...column.querySelectorAll(".evidence-chart[aria-label*='Forest plot']")]
-    .map(el => [...el.querySelectorAll('svg text')].map(t => t.textContent).join(' '));
+  // Each forest plot's text, and how far the page shrank it to fit (1 = drawn at full size).
+  const forests = [...column.querySelectorAll(".evidence-chart[aria-label*='Forest plot']")].map(el => {
+    const svg = el.querySelector('svg.marks');
+    const scale = svg && svg.getAttribute('width') ? svg.getBoundingClientRect().width / parseFloat(svg.getAttribute('width')) : 1;
+    return {text: [...el.querySelectorAll('svg text')].map(t => t.textContent).join(' '), scale};
+  });
   return {overflow, wide, coded, sof, forests};
 }
 """

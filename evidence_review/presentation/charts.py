@@ -78,12 +78,37 @@ def _without_house_config(spec: dict) -> dict:
 DRAW_SCRIPT = """
 (function () {
   "use strict";
+  // A chart that would be shrunk past reading on a narrow screen may carry a narrow layout in
+  // usermeta.narrow (e.g. a forest plot without its arm and weight columns): keep some of its
+  // side-by-side parts, resize them, hide the text of some, and use shorter title lines.
+  function narrowed(spec, width) {
+    var n = spec.usermeta && spec.usermeta.narrow;
+    if (!n || !spec.hconcat || width >= n.below) { return spec; }
+    spec.hconcat = n.keep.map(function (i, j) {
+      var part = spec.hconcat[i];
+      part.width = n.widths[j];
+      if (n.hide_text.indexOf(i) >= 0) { part.encoding.text = {value: ""}; part.title = ""; }
+      var axis = part.encoding && part.encoding.y && part.encoding.y.axis;
+      if (axis && n.label_limit) { axis.labelLimit = n.label_limit; }
+      return part;
+    });
+    if (spec.title && n.title) { spec.title.text = n.title; if (n.subtitle) { spec.title.subtitle = n.subtitle; } }
+    // A long axis title under a narrow plot would widen the figure: set it on two lines.
+    (function retitle(node) {
+      Object.keys(node).forEach(function (key) {
+        if (key === "title" && node[key] === n.axis_title) { node[key] = n.axis_lines; }
+        else if (node[key] && typeof node[key] === "object") { retitle(node[key]); }
+      });
+    })(spec.hconcat);
+    return spec;
+  }
   function drawAll() {
     document.querySelectorAll("script.vega-spec").forEach(function (source) {
       var el = document.getElementById(source.getAttribute("data-chart"));
       if (!el || el.getAttribute("data-drawn")) { return; }
       el.setAttribute("data-drawn", "1");
-      vegaEmbed(el, JSON.parse(source.textContent), {renderer: "svg", actions: false, config: window.evidenceHouseConfig})
+      var spec = narrowed(JSON.parse(source.textContent), el.clientWidth || window.innerWidth);
+      vegaEmbed(el, spec, {renderer: "svg", actions: false, config: window.evidenceHouseConfig})
         .catch(function (e) { console.error(e); el.textContent = "Chart failed to draw: " + e; });
     });
   }
@@ -174,6 +199,9 @@ def _diamond_path(estimate: float, lower: float, upper: float, domain: tuple[flo
     return f"M {to_px(lower):.2f} 0 L 0 {-half_height} L {to_px(upper):.2f} 0 L 0 {half_height} Z"
 
 
+NARROW_BELOW = 560  # px: below this container width a chart with a narrow layout uses it
+
+
 def forest_chart(rows: pd.DataFrame, title: str, description: str, effect_label: str, null_value: float, log_scale: bool,
                  heterogeneity: str | None = None) -> alt.HConcatChart:
     """Forest plot in the standard layout: study labels with per-arm numbers as text columns on the
@@ -210,6 +238,7 @@ def forest_chart(rows: pd.DataFrame, title: str, description: str, effect_label:
               axis=alt.Axis(labelLimit=150, domain=False, ticks=False, labelFontSize=10, labelPadding=8, **bold))
     no_axis = alt.Y("label:N", sort=alt.EncodingSortField("order", order="ascending"), title=None, axis=None)
     tooltip = [alt.Tooltip("label:N", title="Study"), alt.Tooltip("n:Q", title="Participants", format=".0f"),
+               alt.Tooltip("arm_t:N", title="Drug arm"), alt.Tooltip("arm_c:N", title="Control arm"),
                alt.Tooltip("effect_text:N", title=f"{effect_label} [95% CI]"), alt.Tooltip("weight_text:N", title="Weight"),
                alt.Tooltip("source:N", title="Source of numbers")]
     if "contrast" in data:
@@ -243,9 +272,18 @@ def forest_chart(rows: pd.DataFrame, title: str, description: str, effect_label:
     layers = [null, alt.layer(*marks).encode(y=no_axis, tooltip=tooltip, description="label:N")]
     plot = alt.layer(*layers).properties(width=FOREST_PLOT_WIDTH, height=step,
                                           title=alt.TitleParams("", fontSize=10))
-    right = text_column("effect_text", "Estimate [95% CI]", no_axis, 96, align="right")
+    # The estimates column is as wide as its longest text (about 5.2 px a character at 10 px), so
+    # no text runs past it and widens the figure.
+    text_width = int(data["effect_text"].str.len().max() * 5.2) + 4
+    right = text_column("effect_text", "Estimate [95% CI]", no_axis, max(96, text_width), align="right")
     weight = text_column("weight_text", "Weight", no_axis, 40, align="right")
-    chart = alt.hconcat(left, control, plot, right, weight, spacing=6, data=data).resolve_scale(y="shared")
+    # On a phone the trial names, the plot and the estimates are kept and drawn at full size; the
+    # arm numbers and weights stay in the tooltip (and in the wide layout, and in print).
+    narrow = {"below": NARROW_BELOW, "keep": [0, 2, 3], "widths": [1, max(100, 318 - 125 - text_width), text_width], "hide_text": [0], "label_limit": 120,
+              "axis_title": effect_label, "axis_lines": _wrap(effect_label, 24),
+              "title": _wrap(title, 42), "subtitle": _wrap(heterogeneity, 58) if heterogeneity else None}
+    chart = alt.hconcat(left, control, plot, right, weight, spacing=6, data=data,
+                        usermeta={"narrow": narrow}).resolve_scale(y="shared")
     lines = _wrap(title, 70)
     params = alt.TitleParams(lines, subtitle=_wrap(heterogeneity, 95) if heterogeneity else alt.Undefined, subtitleFontSize=10, anchor="start")
     return finish(chart, lines, description, title_params=params)
