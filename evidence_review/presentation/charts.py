@@ -704,9 +704,11 @@ def network_chart(rows: pd.DataFrame, scores: pd.Series, title: str, description
     nodes = pd.DataFrame({"treatment": treatments, "x": [xy[t][0] for t in treatments], "y": [xy[t][1] for t in treatments],
                           "trials": [int(trials_per.get(t, 0)) for t in treatments],
                           "p_score": [round(float(scores[t]), 2) for t in treatments]})
-    # Labels sit outside the circle, so lines never run through them.
-    nodes = nodes.assign(label_x=(nodes["x"] * 1.32).round(4), label_y=(nodes["y"] * 1.2).round(4))
-    scale = alt.Scale(domain=[-1.75, 1.75])
+    # Labels sit outside the circle and start at their dot (left side: end at it), so neither lines
+    # nor dots run through them.
+    nodes = nodes.assign(label_x=(nodes["x"] * 1.14).round(4), label_y=(nodes["y"] * 1.16).round(4),
+                         side=np.where(nodes["x"] > 0.2, "right", np.where(nodes["x"] < -0.2, "left", "middle")))
+    scale = alt.Scale(domain=[-2.1, 2.1])
     x, y = alt.X("x:Q", axis=None, scale=scale), alt.Y("y:Q", axis=None, scale=scale)
     lines = alt.Chart(edges).mark_rule(color=PALETTE[0], opacity=0.7).encode(
         x=x, y=y, x2="x2:Q", y2="y2:Q", strokeWidth=alt.StrokeWidth("trials:Q", legend=None, scale=alt.Scale(range=[1.5, 9])),
@@ -716,7 +718,10 @@ def network_chart(rows: pd.DataFrame, scores: pd.Series, title: str, description
         x=x, y=y, size=alt.Size("trials:Q", legend=None, scale=alt.Scale(range=[120, 700])),
         tooltip=[alt.Tooltip("treatment:N", title="Treatment"), alt.Tooltip("trials:Q", title="Trials"),
                  alt.Tooltip("p_score:Q", title="P-score")])
-    labels = alt.Chart(nodes).mark_text(fontSize=12, fontWeight="bold").encode(
-        x=alt.X("label_x:Q", axis=None, scale=scale), y=alt.Y("label_y:Q", axis=None, scale=scale), text="treatment:N")
-    chart = alt.layer(lines, dots, labels).properties(width=340, height=320)
+    def labels_on(side: str, align: str, dx: int) -> alt.Chart:
+        return alt.Chart(nodes[nodes["side"] == side]).mark_text(fontSize=12, fontWeight="bold", align=align, dx=dx).encode(
+            x=alt.X("label_x:Q", axis=None, scale=scale), y=alt.Y("label_y:Q", axis=None, scale=scale), text="treatment:N")
+
+    labels = [labels_on("right", "left", 4), labels_on("left", "right", -4), labels_on("middle", "center", 0)]
+    chart = alt.layer(lines, dots, *labels).properties(width=340, height=320)
     return finish(chart, title, description)
