@@ -39,7 +39,7 @@ def test_response_odds_ratios_are_put_on_the_smd_scale_with_the_logistic_factor(
     family = mv.FAMILIES[1]
     from dataclasses import replace
     from evidence_review.analysis.trials import study_effects
-    raw = study_effects(tables, replace(mv.QUESTION[family.response_question], measure="OR"))
+    raw = study_effects(tables, replace(mv.QUESTION_BY_KEY[family.response_question], measure="OR"))
     converted = mv._measure_effects(tables, family, mv.MEASURES[1])
     assert np.allclose(converted["yi_smd"], -raw["yi"] * np.sqrt(3) / np.pi)
     assert np.allclose(converted["vi_smd"], raw["vi"] * 3 / np.pi**2)

@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 
 from evidence_review.analysis import network as nw
-from evidence_review.analysis.trials import QUESTIONS, arm_level_effects, study_effects
+from evidence_review.analysis.trials import QUESTION_BY_KEY, arm_level_effects, study_effects
 
-QUESTION = {q.key: q for q in QUESTIONS}
 
 # The question that gives each drug's contrast, per outcome of the network.
 NETWORK_QUESTIONS = {
@@ -73,7 +72,7 @@ def comparisons(tables: dict[str, pd.DataFrame], outcome: str) -> tuple[pd.DataF
     controls = _controls(tables)
     rows, notes, seen = [], [], set()
     for key in NETWORK_QUESTIONS[outcome]:
-        question = QUESTION[key]
+        question = QUESTION_BY_KEY[key]
         question = replace(question, measure=MEASURE[outcome], comparators=tuple(dict.fromkeys(question.comparators + ("active_drug",))))
         for _, e in study_effects(tables, question).iterrows():
             sid = e["study_id"]

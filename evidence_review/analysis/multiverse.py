@@ -19,11 +19,10 @@ import numpy as np
 import pandas as pd
 
 from evidence_review.analysis import meta_analysis as ma
-from evidence_review.analysis.trials import (QUESTIONS, Z95, arms_with_outcomes, best_evidence, combine_means, in_window, nearest,
+from evidence_review.analysis.trials import (QUESTION_BY_KEY, Z95, arms_with_outcomes, best_evidence, combine_means, in_window, nearest,
                                              signed, study_effects)
 
 LOGIT_TO_SMD = np.sqrt(3) / np.pi
-QUESTION = {q.key: q for q in QUESTIONS}
 
 
 @dataclass(frozen=True)
@@ -71,9 +70,9 @@ def _high_risk(tables: dict[str, pd.DataFrame]) -> set[str]:
 def _measure_effects(tables: dict[str, pd.DataFrame], family: Family, measure: str) -> pd.DataFrame:
     """Per-trial effects on the SMD scale (negative favours the drug)."""
     if measure == MEASURES[0]:
-        effects = study_effects(tables, QUESTION[family.smd_question])
+        effects = study_effects(tables, QUESTION_BY_KEY[family.smd_question])
         return effects.assign(yi_smd=effects["yi"].astype(float), vi_smd=effects["vi"].astype(float)) if len(effects) else effects
-    q = replace(QUESTION[family.response_question], measure="OR")
+    q = replace(QUESTION_BY_KEY[family.response_question], measure="OR")
     effects = study_effects(tables, q)
     if not len(effects):
         return effects
@@ -176,7 +175,7 @@ def arm_changes(tables: dict[str, pd.DataFrame], role: str | None = None, famili
     data = arms_with_outcomes(tables)
     rows = []
     for family in families or FAMILIES:
-        q = QUESTION[family.md_question]
+        q = QUESTION_BY_KEY[family.md_question]
         sel = data[data["intervention_class"].isin(q.classes) & data["population"].isin(q.populations) & (data["outcome"] == "mean_change")
                    & (data["scale"] == "MADRS") & in_window(data, q) & data["subgroup"].isna() & data["mean"].notna()]
         if role is not None:

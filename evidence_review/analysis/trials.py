@@ -621,6 +621,8 @@ QUESTIONS = [
              OTHER_PSYCHEDELICS, "mean_change", "SMD", (1 * DAY, 56 * DAY), 14 * DAY, scales=DEPRESSION_SCALES, end_of_course=True),
 ]
 
+# The same questions by key, for modules and chapters that name one.
+QUESTION_BY_KEY = {q.key: q for q in QUESTIONS}
 
 OUTCOME_LABELS = {"mean_change": "change in depression score", "response": "response (at least halving of the score)",
                   "remission": "remission", "relapse": "relapse"}
