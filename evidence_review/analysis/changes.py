@@ -1,10 +1,13 @@
 """What changed in the evidence between versions.
 
 Each released version of the evidence leaves a small fingerprint in ``releases/<version>.json``:
-the trials, a hash of every row of every table (by its primary key), every pooled estimate and
-every certainty rating. The "What changed" page compares the data as they are now with the latest
-fingerprint of an earlier version: trials added or removed, rows added, removed or corrected,
-pooled estimates that moved and certainty ratings that changed.
+the trials, each table's columns, a hash of every row of every table (by its primary key), every
+pooled estimate and every certainty rating. The "What changed" page compares the data as they are
+now with the latest fingerprint of an earlier version: trials added or removed, columns added, rows
+added, removed or corrected, pooled estimates that moved and certainty ratings that changed.
+
+Rows are compared over the columns the earlier version had, so a table that gains a column does not
+make every one of its rows look corrected (the new column is reported as added).
 
     python -m evidence_review.analysis.changes release      # fingerprint the current data as its version
 """
@@ -26,28 +29,35 @@ def _row_key(row: dict, key: list[str]) -> str:
     return " | ".join("" if row.get(k) is None else str(row.get(k)) for k in key)
 
 
-def _row_hash(row: dict) -> str:
+def _row_hash(row: dict, columns: list[str] | None = None) -> str:
+    """A short hash of a row; with ``columns``, of those columns only (the ones an earlier version had)."""
+    if columns is not None:
+        row = {c: row[c] for c in columns if c in row}
     return hashlib.sha1(json.dumps(row, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:12]
 
 
 def fingerprint(version: str, data_dir: Path = DATA_DIR, schema_dir: Path = SCHEMA_DIR, bib_path: Path = BIB_PATH,
-                names: list[str] | None = None, results: dict[str, dict] | None = None) -> dict:
+                names: list[str] | None = None, results: dict[str, dict] | None = None,
+                columns_of: dict[str, list[str]] | None = None) -> dict:
     """The fingerprint of the data in ``data_dir``: enough to say later what changed. ``names``
     limits it to some tables (and their parents), so a chapter that needs only the trials' changes
-    is not re-executed when an unrelated table is edited."""
+    is not re-executed when an unrelated table is edited. ``columns_of`` (an earlier fingerprint's
+    columns) hashes each table's rows over those columns only, so the two can be compared."""
     import pandas as pd
 
     from evidence_review.data.tables import load_tables, schemas
     from evidence_review.analysis.trials import QUESTIONS, run_question
 
     tables = load_tables(names, data_dir=data_dir, schema_dir=schema_dir, bib_path=bib_path)
-    rows = {}
+    rows, columns = {}, {}
     for name, schema in schemas(schema_dir).items():
         if name not in tables:
             continue
         key = schema.get("primaryKey") or list(tables[name].columns[:1])
         records = tables[name].astype(object).where(tables[name].notna(), None).to_dict("records")
-        rows[name] = {_row_key(r, key): _row_hash(r) for r in records}
+        over = (columns_of or {}).get(name)
+        rows[name] = {_row_key(r, key): _row_hash(r, over) for r in records}
+        columns[name] = [str(c) for c in tables[name].columns]
     pooled = {}
     for q in QUESTIONS:
         # a chapter that has analysed the same data passes its results rather than repeat them
@@ -61,7 +71,7 @@ def fingerprint(version: str, data_dir: Path = DATA_DIR, schema_dir: Path = SCHE
     trials = tables["studies"]
     return {"version": version,
             "trials": dict(zip(trials["study_id"].astype(str), trials["short_name"].astype(str))),
-            "rows": rows, "pooled": pooled,
+            "columns": columns, "rows": rows, "pooled": pooled,
             "certainty": dict(zip(ratings["question_key"].astype(str), ratings["certainty"].astype(str)))}
 
 
@@ -77,6 +87,10 @@ def compare(old: dict, new: dict) -> dict:
                   "corrected": len(changed)}
         if counts["added"] or counts["removed"] or counts["corrected"]:
             tables.append(counts)
+    # a release made before columns were recorded cannot say which columns are new
+    columns_added = [{"table": name, "columns": [c for c in cols if c not in old["columns"][name]]}
+                     for name, cols in sorted(new.get("columns", {}).items())
+                     if name in old.get("columns", {}) and any(c not in old["columns"][name] for c in cols)]
     corrected_trials = sorted(k for k in set(old["rows"].get("studies", {})) & set(new["rows"].get("studies", {}))
                               if old["rows"]["studies"][k] != new["rows"]["studies"][k])
     moved = []
@@ -93,7 +107,7 @@ def compare(old: dict, new: dict) -> dict:
     return {"from": old["version"], "to": new["version"],
             "trials_added": [new["trials"][k] for k in added], "trials_removed": [old["trials"][k] for k in removed],
             "trials_corrected": [new["trials"][k] for k in corrected_trials],
-            "tables": tables, "pooled": moved, "certainty": ratings}
+            "columns_added": columns_added, "tables": tables, "pooled": moved, "certainty": ratings}
 
 
 def releases(directory: Path = RELEASES) -> list[dict]:
@@ -113,11 +127,10 @@ def since_last_release(directory: Path = RELEASES, names: list[str] | None = Non
     if not earlier:
         return None
     previous = earlier[-1]
+    current_print = fingerprint(current, names=names, results=results, columns_of=previous.get("columns"))
     if names is not None:
-        current_print = fingerprint(current, names=names, results=results)
         previous = {**previous, "rows": {k: v for k, v in previous["rows"].items() if k in current_print["rows"]}}
-        return compare(previous, current_print)
-    return compare(previous, fingerprint(current))
+    return compare(previous, current_print)
 
 
 def key_changes_text(changes: dict | None) -> str:
