@@ -298,3 +298,24 @@ def test_trials_left_out_are_grouped_by_reason():
     left = pd.DataFrame({"short_name": ["A 2001", "B 2002", "C 2003"],
                          "reason": ["no SDs", "press only", "no SDs"]})
     assert left_out_text(left) == "no SDs (2 trials): A 2001, C 2003; press only: B 2002"
+
+
+def test_arm_sd_uses_sd_then_se_then_the_confidence_interval():
+    """Cochrane Handbook 6.5.2.2: SD = sqrt(n) x CI width / (2 x t(0.975, n - 1)) for arms under
+    60 participants, with 1.96 in place of t for larger arms; a reported SD or SE comes first."""
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    from evidence_review.analysis.trials import arm_sd
+
+    rows = pd.DataFrame({"n_analysed": [25, 25, 25, 100, 25],
+                         "sd": [3.0, np.nan, np.nan, np.nan, np.nan],
+                         "se": [9.0, 1.0, np.nan, np.nan, np.nan],
+                         "ci_lower": [0.0, 0.0, -2.0, -2.0, np.nan],
+                         "ci_upper": [1.0, 1.0, 2.0, 2.0, np.nan]})
+    sd = arm_sd(rows)
+    assert sd[0] == 3.0 and sd[1] == 5.0
+    assert np.isclose(sd[2], 5 * 4 / (2 * stats.t.ppf(0.975, 24)))  # 4.845
+    assert np.isclose(sd[3], 10 * 4 / (2 * 1.959964))  # 10.204
+    assert np.isnan(sd[4])

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from evidence_review.analysis import meta_analysis as ma
-from evidence_review.analysis.trials import (QUESTION_BY_KEY, Z95, arms_with_outcomes, best_evidence, combine_means, in_window, nearest,
+from evidence_review.analysis.trials import (QUESTION_BY_KEY, Z95, arm_sd, arms_with_outcomes, best_evidence, combine_means, in_window, nearest,
                                              signed, study_effects)
 
 LOGIT_TO_SMD = np.sqrt(3) / np.pi
@@ -184,8 +184,7 @@ def arm_changes(tables: dict[str, pd.DataFrame], role: str | None = None, famili
         for (study_id, arm_role), group in sel.groupby(["study_id", "role"], sort=False):
             group = nearest(group, q.target_hours)
             n = group["n_analysed"].astype(float)
-            sd = group["sd"].astype(float).fillna(group["se"].astype(float) * np.sqrt(n)).fillna(
-                (group["ci_upper"].astype(float) - group["ci_lower"].astype(float)) / (2 * Z95) * np.sqrt(n))
+            sd = arm_sd(group)
             if n.notna().all() and sd.notna().all():
                 n_all, mean, sd_all = combine_means(group.assign(n=n, mean=group["mean"].astype(float), sd=sd))
             else:

@@ -156,7 +156,21 @@ def _arm_rows(tables: dict[str, pd.DataFrame], q: Question, populations: tuple[s
         sel = sel.assign(events=sel["events"].where(~from_percent, (sel["percent"].astype(float) * sel["n_analysed"].astype(float) / 100).round()),
                          from_percent=from_percent)
         return sel[sel["events"].notna() & sel["n_analysed"].notna()]
-    return sel[sel["mean"].notna() & sel["n_analysed"].notna() & (sel["sd"].notna() | sel["se"].notna())]
+    return sel[sel["mean"].notna() & sel["n_analysed"].notna() & arm_sd(sel).notna()]
+
+
+def arm_sd(rows: pd.DataFrame) -> pd.Series:
+    """Each arm row's standard deviation: as reported, else from its standard error (SE x sqrt(n)),
+    else from the 95% confidence interval of the arm's mean (Cochrane Handbook 6.5.2.2: width /
+    (2 x t) x sqrt(n), with t from n - 1 degrees of freedom below 60 participants, else 1.96)."""
+    def column(name: str) -> pd.Series:  # tables written before a column existed lack it
+        return rows[name].astype(float) if name in rows else pd.Series(np.nan, index=rows.index)
+
+    n = column("n_analysed")
+    with np.errstate(invalid="ignore"):
+        t = pd.Series(np.where(n < 60, stats.t.ppf(0.975, (n - 1).clip(lower=1)), Z95), index=rows.index)
+    from_ci = (column("ci_upper") - column("ci_lower")) / (2 * t) * np.sqrt(n)
+    return column("sd").fillna(column("se") * np.sqrt(n)).fillna(from_ci)
 
 
 def arm_level_effects(tables: dict[str, pd.DataFrame], q: Question, populations: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -180,7 +194,9 @@ def arm_level_effects(tables: dict[str, pd.DataFrame], q: Question, populations:
                 "design": group["design"].iloc[0], "population": group["population"].iloc[0],
                 "comparator": _study_comparator(control), "timepoint_hours": float(group["timepoint_hours"].iloc[0]),
                 "source": ("arm-level counts (from reported percentages)" if dichotomous and group.get("from_percent", pd.Series(False)).any()
-                           else "arm-level counts" if dichotomous else "arm-level means"),
+                           else "arm-level counts" if dichotomous
+                           else "arm-level means (SDs from the arms' 95% CIs)" if (group["sd"].isna() & group.get("se", group["sd"]).isna()).any()
+                           else "arm-level means"),
                 "contrast": "raw difference of arm means" if not dichotomous else "arm-level counts",
                 "evidence": "primary" if (group["grade"] == "primary").all() else "secondary (stand-in)",
                 "arms_combined": len(treated) > 1, "paired": bool(paired),
@@ -190,9 +206,7 @@ def arm_level_effects(tables: dict[str, pd.DataFrame], q: Question, populations:
                         events_c=int(control["events"].sum()), n_c=int(control["n_analysed"].sum()))
         else:
             def with_sd(rows):
-                rows = rows.assign(n=rows["n_analysed"].astype(float), mean=rows["mean"].astype(float))
-                sd = rows["sd"].astype(float).fillna(rows["se"].astype(float) * np.sqrt(rows["n"]))
-                return combine_means(rows.assign(sd=sd))
+                return combine_means(rows.assign(n=rows["n_analysed"].astype(float), mean=rows["mean"].astype(float), sd=arm_sd(rows)))
             n_t, mean_t, sd_t = with_sd(treated)
             n_c, mean_c, sd_c = with_sd(control)
             base.update(n_t=n_t, mean_t=mean_t, sd_t=sd_t, n_c=n_c, mean_c=mean_c, sd_c=sd_c)
