@@ -128,6 +128,25 @@ def test_unknown_arm_is_rejected(mini_book):
     assert any("column 'arm_id': not found in trial_arms.arm_id" in e for e in errors(mini_book))
 
 
+def test_arm_named_in_a_contrast_must_exist_and_belong_to_its_study(mini_book):
+    """A contrast names its arms in treatment_arms / control_arms (';'-separated); a misspelt id
+    (e.g. '_pbo' for an arm called '_sal') used to pass and silently left the contrast unmatched."""
+    contrast = {"study_id": "trial2000", "outcome": "response", "scale": "MADRS", "timepoint_value": "1",
+                "timepoint_unit": "days", "subgroup": "", "measure": "RR", "estimate": "1.5", "ci_lower": "1.1",
+                "ci_upper": "2.0", "p_value": "", "comparison": "ketamine vs saline", "treatment_arms": "trial2000_ket",
+                "control_arms": "trial2000_sal;trial2000_pbo", "adjusted": "no", "analysis": "", "evidence_level": "primary",
+                "source_citekey": "sterne2019", "formula": "", "derived_from": "", "locator": "Table 2", "notes": ""}
+    set_table(mini_book, "contrasts", [contrast])
+    found = errors(mini_book)
+    assert any("data/contrasts.csv, row 1 (line 2), column 'control_arms': not found in trial_arms.arm_id [value: 'trial2000_pbo']" in e
+               for e in found), found
+    assert not any("'trial2000_sal'" in e for e in found)
+    other = {**STUDY, "study_id": "other2001", "short_name": "Other 2001"}
+    set_table(mini_book, "studies", [STUDY, other])
+    set_table(mini_book, "contrasts", [{**contrast, "study_id": "other2001", "control_arms": "trial2000_sal"}])
+    assert any("column 'treatment_arms': belongs to study_id 'trial2000', not 'other2001'" in e for e in errors(mini_book))
+
+
 def test_response_without_count_or_percentage_is_rejected(mini_book):
     set_table(mini_book, "arm_outcomes", [{**OUTCOME, "events": ""}])
     assert any("column 'events/percent': one of events, percent is required for outcome response" in e

@@ -22,7 +22,7 @@ measure. The pooling rules of the methods page are enforced here:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -192,7 +192,7 @@ def arm_level_effects(tables: dict[str, pd.DataFrame], q: Question, populations:
             continue  # both-period counts without the paired table cannot be pooled correctly
         base = {"study_id": study_id, "short_name": group["short_name"].iloc[0], "year": int(group["year"].iloc[0]),
                 "design": group["design"].iloc[0], "population": group["population"].iloc[0],
-                "comparator": _study_comparator(control), "timepoint_hours": float(group["timepoint_hours"].iloc[0]),
+                "comparator": _study_comparator(control), "timepoint_hours": float(group["timepoint_hours"].astype(float).iloc[0]),  # NaN at 'end of treatment'
                 "source": ("arm-level counts (from reported percentages)" if dichotomous and group.get("from_percent", pd.Series(False)).any()
                            else "arm-level counts" if dichotomous
                            else "arm-level means (SDs from the arms' 95% CIs)" if (group["sd"].isna() & group.get("se", group["sd"]).isna()).any()
@@ -481,10 +481,12 @@ def forest_table(effects: pd.DataFrame, pooled: ma.PooledEstimate | None, measur
     return rows
 
 
-def subgroup_forest_table(effects: pd.DataFrame, groups: pd.Series, measure: str, method: str = "REML") -> tuple[pd.DataFrame, str]:
+def subgroup_forest_table(effects: pd.DataFrame, groups: pd.Series, measure: str, method: str = "REML",
+                          overall: bool = True) -> tuple[pd.DataFrame, str]:
     """Forest rows in subgroup blocks (as RevMan draws them): per subgroup a heading, its trials
-    and its subtotal diamond, then the overall diamond; weights are those of the overall analysis.
-    Returns the rows and the line for the test of subgroup differences."""
+    and its subtotal diamond, then the overall diamond (left out with ``overall=False``, where the
+    subgroups answer different questions, e.g. placebo and another drug as control); weights are
+    those of the overall analysis. Returns the rows and the line for the test of subgroup differences."""
     labelled_effects = effects.assign(group=np.asarray(groups)).reset_index(drop=True)
     overall = ma.pool(labelled_effects["yi"], labelled_effects["vi"], measure, method)
     all_rows = forest_table(labelled_effects, overall, measure)
@@ -503,7 +505,7 @@ def subgroup_forest_table(effects: pd.DataFrame, groups: pd.Series, measure: str
                                          "weight": float(rows["weight"].sum()), "n": float(rows["n"].sum()),
                                          "source": f"random effects, k = {len(part)}", "arm_t": _total(part, "t"), "arm_c": _total(part, "c")}]))
     overall_row = pooled_row.assign(label=f"Overall ({method})")
-    table = pd.concat([*blocks, overall_row], ignore_index=True)
+    table = pd.concat([*blocks, overall_row] if overall else blocks, ignore_index=True)
     if len(subtotals) >= 2:
         test = ma.subgroup_test(subtotals)
         line = f"Test for subgroup differences: Q = {test['q_between']:.2f}, df = {test['df']}, p = {test['p_value']:.2f}."
@@ -645,6 +647,22 @@ COMPARATOR_LABELS = {"saline": "saline", "active_placebo": "active placebo (e.g.
 
 
 TRIAL_TABLES = ["studies", "trial_arms", "arm_outcomes", "contrasts", "risk_of_bias", "certainty_ratings", "published_meta_analyses"]
+
+
+def by_comparator(tables: dict[str, pd.DataFrame], key: str, also: tuple[str, ...] = ("active_drug",)) -> tuple[pd.DataFrame, pd.Series]:
+    """The question's trials together with trials against the comparators ``also`` names (by
+    default another drug, which the main analysis leaves out), each labelled with its kind of
+    control: the subgroups by comparator the psychedelic trials raise (waiting list, very low dose,
+    active or inert placebo, another drug)."""
+    q = QUESTION_BY_KEY[key]
+    wider = replace(q, comparators=q.comparators + tuple(c for c in also if c not in q.comparators))
+    effects = study_effects(tables, wider)
+    arms = tables["trial_arms"]
+    controls = arms[(arms["role"] == "control") & arms["comparator_type"].isin(wider.comparators)]
+    named = controls.apply(lambda a: f"active placebo ({a['drug']})" if a["comparator_type"] == "active_placebo" and pd.notna(a["drug"])
+                           else COMPARATOR_LABELS.get(a["comparator_type"], a["comparator_type"]), axis=1)
+    kind = named.groupby(controls["study_id"]).agg(lambda k: " and ".join(dict.fromkeys(k)))
+    return effects, effects["study_id"].map(kind).fillna("not stated")
 
 
 def trial_results(keys: list[str] | None = None, method: str = "REML") -> tuple[dict[str, pd.DataFrame], dict[str, dict]]:
@@ -931,7 +949,11 @@ def subgroup_text(effects: pd.DataFrame, groups: pd.Series, measure: str, what: 
     pooled = {g: ma.pool(d["yi"], d["vi"], measure) for g, d in parts.items()}
     test = ma.subgroup_test(pooled)
     each = "; ".join(f"{g} ({len(parts[g])} trial{'s' if len(parts[g]) != 1 else ''}): {_effect_text(p)}" for g, p in pooled.items())
-    return f"By {what}: {each}. Test for a difference between subgroups: p = {test['p_value']:.2f}."
+    text = f"By {what}: {each}. Test for a difference between subgroups: p = {test['p_value']:.2f}."
+    if all(len(d) == 1 for d in parts.values()):
+        text += (f" Each subgroup holds a single trial, so this test cannot tell the {what} apart from"
+                 " everything else that differs between the trials.")
+    return text
 
 
 # The outcomes a patient or family asks about first, in everyday words: (drug, what was compared, the control).

@@ -240,12 +240,18 @@ def check_foreign_keys(schema: dict, rows: list[dict], tables: dict[str, list[di
     for rule in schema.get("rules", []):
         if rule["rule"] != "same_parent" or rule["parent"] not in tables:
             continue
-        parent_of = {r[rule["field"]]: r[rule["parent_field"]] for r in tables[rule["parent"]]}
+        key = rule.get("parent_key", rule["field"])
+        parent_of = {r[key]: r[rule["parent_field"]] for r in tables[rule["parent"]]}
+        separator = rule.get("separator")  # the field lists several ids, e.g. 'a_ket05;a_ket02'
         for number, row in enumerate(rows, start=1):
-            child = row.get(rule["field"])
-            if child in parent_of and parent_of[child] != row.get(rule["local_field"]):
-                issues.append(ValidationIssue(label, number, rule["field"], child,
-                                              f"belongs to {rule['parent_field']} {parent_of[child]!r}, not {row.get(rule['local_field'])!r}"))
+            value = row.get(rule["field"])
+            children = [] if value is None else [c.strip() for c in str(value).split(separator)] if separator else [value]
+            for child in children:
+                if separator and child not in parent_of:
+                    issues.append(ValidationIssue(label, number, rule["field"], child, f"not found in {rule['parent']}.{key}"))
+                elif child in parent_of and parent_of[child] != row.get(rule["local_field"]):
+                    issues.append(ValidationIssue(label, number, rule["field"], child,
+                                                  f"belongs to {rule['parent_field']} {parent_of[child]!r}, not {row.get(rule['local_field'])!r}"))
     return issues
 
 

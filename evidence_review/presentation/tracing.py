@@ -95,15 +95,16 @@ def arm_numbers(effects: pd.DataFrame, measure: str) -> list[str]:
     return out
 
 
-def pooled_trace(result: dict, what: str = "pooled") -> Trace:
-    """The trials behind a pooled estimate (or behind a lone trial's estimate)."""
+def pooled_trace(result: dict, what: str = "pooled", note: str | None = None) -> Trace:
+    """The trials behind a pooled estimate (or behind a lone trial's estimate); ``note`` says what
+    was computed from them when it is not the question's own pooled estimate (e.g. subgroups)."""
     effects = result.get("effects")
     q = result["question"]
     if effects is None or len(effects) == 0:
         return Trace("No trial has usable numbers for this question.")
     method = result["pooled"].method if "pooled" in result else ""
-    note = (f"Random-effects ({method}) {what} estimate of these {len(effects)} trials"
-            if "pooled" in result else "From this trial alone")
+    note = note or (f"Random-effects ({method}) {what} estimate of these {len(effects)} trials"
+                    if "pooled" in result else "From this trial alone")
     return Trace(note + ".", _frame(effects["short_name"], arm_numbers(effects, q.measure), effects.get("read_in", [""] * len(effects)),
                                     effects.get("locator", [""] * len(effects)), effects["evidence"]))
 
