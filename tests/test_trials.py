@@ -319,3 +319,19 @@ def test_arm_sd_uses_sd_then_se_then_the_confidence_interval():
     assert np.isclose(sd[2], 5 * 4 / (2 * stats.t.ppf(0.975, 24)))  # 4.845
     assert np.isclose(sd[3], 10 * 4 / (2 * 1.959964))  # 10.204
     assert np.isnan(sd[4])
+
+
+def test_subgroup_blocks_can_leave_out_the_overall_diamond():
+    """Subgroups that answer different questions (placebo or another drug as control) get no
+    overall diamond; the default keeps it, as RevMan draws it. (The parameter was once shadowed by
+    the pooled result, so the diamond stayed.)"""
+    from evidence_review.analysis.trials import by_comparator, subgroup_forest_table, trial_results
+
+    tables, _ = trial_results(["psilocybin_score_primary"])
+    effects, kinds = by_comparator(tables, "psilocybin_score_primary")
+    assert "another drug" in set(kinds)  # the trial against escitalopram joins here, not in the main analysis
+    with_overall, _ = subgroup_forest_table(effects, kinds, "MD")
+    without, line = subgroup_forest_table(effects, kinds, "MD", overall=False)
+    assert with_overall["label"].str.startswith("Overall").any()
+    assert not without["label"].str.startswith("Overall").any()
+    assert line.startswith("Test for subgroup differences")

@@ -488,8 +488,8 @@ def subgroup_forest_table(effects: pd.DataFrame, groups: pd.Series, measure: str
     subgroups answer different questions, e.g. placebo and another drug as control); weights are
     those of the overall analysis. Returns the rows and the line for the test of subgroup differences."""
     labelled_effects = effects.assign(group=np.asarray(groups)).reset_index(drop=True)
-    overall = ma.pool(labelled_effects["yi"], labelled_effects["vi"], measure, method)
-    all_rows = forest_table(labelled_effects, overall, measure)
+    pooled_all = ma.pool(labelled_effects["yi"], labelled_effects["vi"], measure, method)
+    all_rows = forest_table(labelled_effects, pooled_all, measure)
     studies, pooled_row = all_rows[all_rows["kind"] == "study"], all_rows[all_rows["kind"] == "pooled"]
     blocks, subtotals = [], {}
     for group, part in labelled_effects.groupby("group", sort=False):
@@ -873,14 +873,18 @@ def describe_result(result: dict) -> str:
     return " ".join(parts)
 
 
-def left_out_text(left: pd.DataFrame) -> str:
+def left_out_text(left: pd.DataFrame, max_names: int | None = None, elsewhere: str = "") -> str:
     """Trials left out of an analysis, grouped by reason (one reason, then its trials), so a long
-    list does not repeat the same words for every trial."""
+    list does not repeat the same words for every trial. With ``max_names``, a reason shared by
+    more trials gives their number and where they are listed (``elsewhere``), so a table cell
+    stays short."""
     groups = []
     for reason, part in left.groupby("reason", sort=False):
-        names = ", ".join(part["short_name"])
         count = f" ({len(part)} trials)" if len(part) > 1 else ""
-        groups.append(f"{reason}{count}: {names}")
+        if max_names is not None and len(part) > max_names:
+            groups.append(f"{reason}: {len(part)} trials{elsewhere}")
+        else:
+            groups.append(f"{reason}{count}: {', '.join(part['short_name'])}")
     return "; ".join(groups)
 
 
@@ -903,6 +907,42 @@ def question_overview(results: dict[str, dict], published: pd.DataFrame, ratings
         rows.append({"Question": q.label, "Trials pooled": r["k"], "Our estimate (95% CI)": ours,
                      "Primary numbers only": prim, "Published estimates": pub or "none found",
                      "Certainty": rated.get(key, "not rated").replace("_", " ") if "pooled" in r else "not rated (not pooled)"})
+    return pd.DataFrame(rows)
+
+
+def fewer_than_published(tables: dict[str, pd.DataFrame], results: dict[str, dict], published: pd.DataFrame, citation) -> pd.DataFrame:
+    """Questions where a published meta-analysis pooled more trials than we do, and trial by trial
+    why ours has fewer: each trial of the question's drug, control and population in our data that
+    is not pooled, with its reason (its numbers lack what the measure needs, are second-hand, or
+    were never reached for this outcome and time)."""
+    studies, arms = tables["studies"], tables["trial_arms"]
+    counts = pd.concat([tables["arm_outcomes"][["study_id"]], tables["contrasts"][["study_id"]]]).groupby("study_id").size()
+    rows = []
+    for key, r in results.items():
+        q = r["question"]
+        same = published[(published["compares_with"] == key) & published["k_studies"].notna()]
+        if same.empty or int(same["k_studies"].max()) <= r["k"]:
+            continue
+        largest = same.loc[same["k_studies"].astype(int).idxmax()]
+        controls = set(arms.loc[(arms["role"] == "control") & arms["comparator_type"].isin(q.comparators), "study_id"])
+        eligible = studies[studies["intervention_class"].isin(q.classes) & studies["design"].isin(q.designs)
+                           & studies["population"].isin(q.populations) & studies["study_id"].isin(controls)]
+        pooled = set(r["effects"]["study_id"]) if r["k"] else set()
+        reasons = r["not_pooled"].set_index("study_id")["reason"] if len(r["not_pooled"]) else pd.Series(dtype=str)
+        left = []
+        for s in eligible[~eligible["study_id"].isin(pooled)].itertuples():
+            if s.study_id in reasons.index:
+                why = reasons[s.study_id]
+            elif counts.get(s.study_id, 0):
+                why = "numbers for other outcomes or times only"
+            else:
+                why = "no outcome numbers reached"
+            left.append({"short_name": s.short_name, "reason": why})
+        rows.append({"Question": q.label, "Trials we pool": r["k"],
+                     "Most trials pooled in a published review": f"{int(largest['k_studies'])} ({citation(largest['citekey'])})",
+                     "Our eligible trials not pooled, and why": left_out_text(pd.DataFrame(left, columns=["short_name", "reason"]), max_names=6,
+                                                                              elsewhere=" (each is in the trial inventory)") or
+                     "none in our data: the published review counted trials we do not hold or judge eligible"})
     return pd.DataFrame(rows)
 
 
