@@ -126,3 +126,24 @@ def test_absolute_risk_per_1000_never_exceeds_1000():
     pooled = pooled_harms(load_tables(["studies", "trial_arms", "adverse_events"]))
     for col in ("drug_per_1000", "drug_per_1000_lower", "drug_per_1000_upper"):
         assert (pooled[col].dropna() <= 1000).all(), col
+
+
+def test_every_pooled_harm_is_rated_and_every_rating_names_a_pooled_harm():
+    """A harm pooled from two or more trials with events carries a GRADE rating in
+    data/harm_certainty.csv; a rating whose harm no longer pools (or never did) is an error, as is a
+    single-trial estimate shown as rated."""
+    from evidence_review.analysis.harms import certainty_text
+
+    t = load_tables(["studies", "trial_arms", "adverse_events", "harm_certainty"])
+    pooled = pooled_harms(t)
+    ratings = t["harm_certainty"]
+    pooled_keys = {(r.drug, r.event) for r in pooled.itertuples() if getattr(r, "k_rr", 0) >= 2}
+    rated = set(zip(ratings["drug"], ratings["event"]))
+    assert pooled_keys <= rated, f"pooled but not rated: {sorted(pooled_keys - rated)}"
+    assert rated <= pooled_keys, f"rated but not pooled from two trials: {sorted(rated - pooled_keys)}"
+    summary = harms_summary(pooled, ratings)
+    assert not summary["Certainty"].eq("not yet rated").any()
+    single = pooled["k_rr"].eq(1).to_numpy()
+    assert summary.set_index(["Harm", "Drug"]).loc[list(zip(pooled.loc[single, "event_label"], pooled.loc[single, "drug"])), "Certainty"].eq("not rated (one trial)").all()
+    text = certainty_text(pooled, ratings)
+    assert all(f"For {drug}, certainty is" in text for drug in set(ratings["drug"]))

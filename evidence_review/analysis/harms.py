@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from evidence_review.analysis import meta_analysis as ma
-from evidence_review.data.labels import EVENT_LABELS
+from evidence_review.data.labels import EVENT_LABELS, label
 from evidence_review.data.tables import evidence_grade
 from evidence_review.analysis.trials import DRUG_LABELS, Z95, signed
 
@@ -128,15 +128,46 @@ def risk_difference(group: pd.DataFrame) -> dict:
     return {"estimate": p.estimate, "ci_lower": p.ci_lower, "ci_upper": p.ci_upper}
 
 
-def harms_summary(pooled: pd.DataFrame) -> pd.DataFrame:
+def certainty_of(r, ratings: pd.DataFrame | None) -> str:
+    """The GRADE certainty of one pooled harm in the reader's words: rated in data/harm_certainty.csv
+    when two or more trials had events; a single trial's ratio is shown but not rated."""
+    if ratings is not None and len(ratings):
+        found = ratings[(ratings["drug"] == r.drug) & (ratings["event"] == r.event)]
+        if len(found):
+            return label(found["certainty"].iloc[0], "certainty")
+    k_rr = getattr(r, "k_rr", np.nan)
+    return "not rated (one trial)" if k_rr == 1 else "not rated (no trial with events)" if pd.isna(k_rr) else "not yet rated"
+
+
+def certainty_text(pooled: pd.DataFrame, ratings: pd.DataFrame) -> str:
+    """One sentence per drug naming its pooled harms at each GRADE level, highest first, written
+    from the ratings so the prose cannot drift from the table."""
+    order = ["high", "moderate", "low", "very_low"]
+    rated = pooled.merge(ratings[["drug", "event", "certainty"]], on=["drug", "event"])
+    parts = []
+    for drug, group in rated.groupby("drug", sort=True):
+        levels = [f"{label(level, 'certainty')} for {', '.join(group.loc[group['certainty'] == level].sort_values('k', ascending=False)['event_label'])}"
+                  f" ({_trials_range(group.loc[group['certainty'] == level, 'k_rr'])} with events)"
+                  for level in order if (group["certainty"] == level).any()]
+        parts.append(f"For {drug}, certainty is " + "; ".join(levels) + ".")
+    return " ".join(parts) if parts else "No pooled harm is rated yet."
+
+
+def _trials_range(k: pd.Series) -> str:
+    low, high = int(k.min()), int(k.max())
+    return f"{low} trials" if low == high else f"{low} to {high} trials"
+
+
+def harms_summary(pooled: pd.DataFrame, ratings: pd.DataFrame | None = None) -> pd.DataFrame:
     """Harms summary of findings in the GRADE layout: per event and drug, the anticipated risk per
-    1,000 with the control and with the drug, the relative effect, participants (trials), and the
-    trials that had no events in either arm (counted, not dropped)."""
+    1,000 with the control and with the drug, the relative effect, participants (trials), the
+    trials that had no events in either arm (counted, not dropped) and the certainty (``ratings``:
+    data/harm_certainty.csv)."""
     rows = []
     for r in pooled.sort_values(["drug", "control_per_1000"], ascending=[True, False]).itertuples():
         has_rr = pd.notna(getattr(r, "rr", np.nan))
         rows.append({
-            "Harm": r.event_label, "Drug": r.drug,
+            "Harm": r.event_label, "Drug": label(r.drug, "drug"),
             # The same column names as the efficacy summary of findings, so the two read alike.
             "With control": f"{signed(r.control_per_1000, 0)} per 1,000",
             "With the drug": (f"{signed(r.drug_per_1000, 0)} per 1,000 ({signed(r.drug_per_1000_lower, 0)} to {signed(r.drug_per_1000_upper, 0)})"
@@ -144,7 +175,7 @@ def harms_summary(pooled: pd.DataFrame) -> pd.DataFrame:
             "Relative effect (95% CI)": (f"RR {r.rr:.2f} ({r.rr_lower:.2f} to {r.rr_upper:.2f})" if has_rr else "no events"),
             "Participants (studies)": f"{r.n_t + r.n_c} ({r.k}" + (f"; {r.k_no_events} with no events" if r.k_no_events else "") + ")",
             "NNH": signed(r.nnh, 0) if pd.notna(r.nnh) else "–",
-            "Certainty": "not yet rated",
+            "Certainty": certainty_of(r, ratings),
         })
     return pd.DataFrame(rows)
 
