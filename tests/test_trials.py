@@ -335,3 +335,15 @@ def test_subgroup_blocks_can_leave_out_the_overall_diamond():
     assert with_overall["label"].str.startswith("Overall").any()
     assert not without["label"].str.startswith("Overall").any()
     assert line.startswith("Test for subgroup differences")
+
+
+def test_the_kept_join_follows_new_tables():
+    """arms_with_outcomes keeps its last join; a tables dict with a changed frame must not get it."""
+    from evidence_review.analysis.trials import arms_with_outcomes
+
+    tables = load_tables(["studies", "trial_arms", "arm_outcomes"])
+    first = arms_with_outcomes(tables)
+    first["mean"] = 0.0  # a caller changing its copy does not change the kept join
+    assert not arms_with_outcomes(tables)["mean"].fillna(1).eq(0).all()
+    fewer = {**tables, "arm_outcomes": tables["arm_outcomes"].iloc[:10]}
+    assert len(arms_with_outcomes(fewer)) <= 10 < len(arms_with_outcomes(tables))

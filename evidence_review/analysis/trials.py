@@ -47,9 +47,10 @@ SPECIAL_POPULATIONS = ("adolescent", "perioperative", "postpartum", "medically_i
 
 def best_evidence(sel: pd.DataFrame) -> pd.DataFrame:
     """Per study, only its primary rows when it has any; otherwise its secondary rows (stand-in)."""
-    sel = sel.assign(grade=evidence_grade(sel))
+    if "grade" not in sel:  # arms_with_outcomes has it already
+        sel = sel.assign(grade=evidence_grade(sel))
     sel = sel[sel["grade"] != ""]
-    has_primary = sel.groupby("study_id")["grade"].transform(lambda g: (g == "primary").any())
+    has_primary = sel["grade"].eq("primary").groupby(sel["study_id"]).transform("any")
     return sel[(sel["grade"] == "primary") | ~has_primary]
 
 
@@ -79,11 +80,21 @@ class Question:
         return (self.outcome,)
 
 
+_JOINED: dict[str, object] = {}  # the last join and the three frames it was made from
+
+
 def arms_with_outcomes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Arm outcomes joined to their arm and study, one row per arm, outcome and time point."""
-    arms = tables["trial_arms"][["arm_id", "arm_label", "role", "drug", "dose", "dose_unit", "comparator_type"]]
-    studies = tables["studies"][["study_id", "short_name", "year", "design", "blinding", "population", "intervention_class"]]
-    return tables["arm_outcomes"].merge(arms, on="arm_id").merge(studies, on="study_id")
+    """Arm outcomes joined to their arm and study, one row per arm, outcome and time point, with
+    each row's evidence grade. Every question asks for the same join of the same tables, so the
+    last one is kept while those three frames are the same objects (a copy is returned). Tables
+    are never edited in place here; code that changes one makes a new frame (as .assign does)."""
+    sources = (tables["arm_outcomes"], tables["trial_arms"], tables["studies"])
+    if _JOINED.get("sources") is None or any(a is not b for a, b in zip(_JOINED["sources"], sources)):
+        arms = tables["trial_arms"][["arm_id", "arm_label", "role", "drug", "dose", "dose_unit", "comparator_type"]]
+        studies = tables["studies"][["study_id", "short_name", "year", "design", "blinding", "population", "intervention_class"]]
+        joined = tables["arm_outcomes"].merge(arms, on="arm_id").merge(studies, on="study_id")
+        _JOINED.update(sources=sources, joined=joined.assign(grade=evidence_grade(joined)))
+    return _JOINED["joined"].copy()
 
 
 def _joined(values: pd.Series | None) -> str:
