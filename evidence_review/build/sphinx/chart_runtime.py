@@ -59,7 +59,20 @@ def _add_bundle(app, config) -> None:
     bundle = write_bundle(static_dir)
     config.html_static_path = list(config.html_static_path) + [str(static_dir)]
     app.add_js_file(bundle.name)
+    app.evidence_bundle = bundle.name  # read when the build finishes
+
+
+def _remove_stale_bundles(app, exception) -> None:
+    """Sphinx copies static files into the output but never removes one, so each earlier runtime
+    stayed in _build/html/_static (about 0.9 MB each) after the chart code changed."""
+    current = getattr(app, "evidence_bundle", None)
+    if exception is not None or current is None or app.builder.format != "html":
+        return
+    for old in (Path(app.outdir) / "_static").glob(f"{BUNDLE_PREFIX}-*.js"):
+        if old.name != current:
+            old.unlink()
 
 
 def setup(app) -> None:
     app.connect("config-inited", _add_bundle)
+    app.connect("build-finished", _remove_stale_bundles)
