@@ -147,3 +147,14 @@ def test_every_pooled_harm_is_rated_and_every_rating_names_a_pooled_harm():
     assert summary.set_index(["Harm", "Drug"]).loc[list(zip(pooled.loc[single, "event_label"], pooled.loc[single, "drug"])), "Certainty"].eq("not rated (one trial)").all()
     text = certainty_text(pooled, ratings)
     assert all(f"For {drug}, certainty is" in text for drug in set(ratings["drug"]))
+
+
+def test_risk_with_the_drug_comes_from_the_risk_difference_when_controls_had_no_events():
+    """A ratio times a control risk of zero is zero whatever the ratio, which showed '0 per 1,000
+    (0 to 0)' for deaths; with no control events the drug's risk is the pooled risk difference."""
+    pooled = pooled_harms(load_tables(["studies", "trial_arms", "adverse_events"]))
+    zero = pooled[(pooled["control_per_1000"] == 0) & pooled["rr"].notna()]
+    assert len(zero), "the data have a pooled harm with no control events"
+    for r in zero.itertuples():
+        assert r.drug_per_1000 == pytest.approx(max(0.0, 1000 * r.rd))
+        assert r.drug_per_1000_upper > 0

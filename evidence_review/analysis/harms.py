@@ -109,6 +109,11 @@ def pooled_harms(tables: dict[str, pd.DataFrame], min_trials: int = 2) -> pd.Dat
             row["drug_per_1000_upper"] = min(1000.0, 1000 * control_risk * row["rr_upper"])
         rd = risk_difference(group)
         row.update(rd=rd["estimate"], rd_lower=rd["ci_lower"], rd_upper=rd["ci_upper"])
+        if "rr" in row and control_risk == 0:
+            # No events with the control: a ratio times zero says nothing, so the risk with the
+            # drug comes from the risk difference (as GRADE advises for very low baseline risks).
+            row["drug_per_1000"], row["drug_per_1000_lower"], row["drug_per_1000_upper"] = (
+                float(np.clip(1000 * value, 0, 1000)) for value in (rd["estimate"], rd["ci_lower"], rd["ci_upper"]))
         row["nnh"] = 1 / row["rd"] if row["rd"] > 0 else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
