@@ -32,3 +32,18 @@ def test_no_chapter_output_holds_a_warning_or_an_error():
                 if output.get("name") == "stderr" or output.get("output_type") == "error":
                     found.append(f"{notebook.name} cell {number}: {''.join(output.get('text', ''))[:120]}")
     assert found == []
+
+
+def test_every_code_cell_hides_its_code_from_readers():
+    """Readers see results, not code: a code cell without the remove-input tag printed its source
+    in the middle of the ketamine page (found in a screenshot)."""
+    import json
+
+    from evidence_review import CHAPTERS_DIR
+
+    shown = []
+    for notebook in sorted(CHAPTERS_DIR.glob("*.ipynb")):
+        for number, cell in enumerate(json.loads(notebook.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] == "code" and "remove-input" not in cell.get("metadata", {}).get("tags", []):
+                shown.append(f"{notebook.name}, cell {number}")
+    assert shown == [], "code shown to readers (add the tag remove-input): " + "; ".join(shown)

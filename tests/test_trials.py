@@ -347,3 +347,16 @@ def test_the_kept_join_follows_new_tables():
     assert not arms_with_outcomes(tables)["mean"].fillna(1).eq(0).all()
     fewer = {**tables, "arm_outcomes": tables["arm_outcomes"].iloc[:10]}
     assert len(arms_with_outcomes(fewer)) <= 10 < len(arms_with_outcomes(tables))
+
+
+def test_cognition_against_ect_sets_each_trials_measure_side_by_side():
+    """Memory outcomes of the ketamine-versus-ECT trials: one row per trial and measure, both arms
+    beside each other (the KetECT arms' rows once fell apart because their notes differed)."""
+    from evidence_review.analysis.trials import cognition_table
+
+    tables = load_tables(["studies", "trial_arms", "arm_outcomes", "contrasts"])
+    table = cognition_table(tables, lambda key: key)
+    assert list(table.columns) == ["Trial", "What was measured", "Ketamine", "ECT", "Difference", "Read in"]
+    arm_rows = table[table["Ketamine"] != ""]
+    assert len(arm_rows) and (arm_rows["ECT"] != "").all()
+    assert not table["What was measured"].str.endswith(")").any()

@@ -22,6 +22,7 @@ measure. The pooling rules of the methods page are enforced here:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -574,7 +575,9 @@ def run_question(tables: dict[str, pd.DataFrame], q: Question, method: str = "RE
         result["forest"] = forest_table(effects, result.get("pooled"), q.measure)
     primary = effects[effects["evidence"] == "primary"] if len(effects) else effects
     result["primary_only"] = {"k": len(primary), **_pool_pair(primary, q, method)}
-    special = study_effects(tables, q, SPECIAL_POPULATIONS)
+    # populations a question takes as its own (surgical patients, for ketamine under anaesthesia) are not shown twice
+    apart = tuple(p for p in SPECIAL_POPULATIONS if p not in q.populations)
+    special = study_effects(tables, q, apart) if apart else effects.iloc[0:0]
     result["special"] = {"effects": special, "k": len(special), **_pool_pair(special, q, method)}
     result["not_pooled"] = not_pooled(tables, q, effects["study_id"] if len(effects) else [])
     return result
@@ -605,6 +608,11 @@ QUESTIONS = [
              KETAMINE_SINGLE, "response", "OR", (5 * DAY, 9 * DAY), 7 * DAY, scales=DEPRESSION_SCALES),
     Question("ketamine_course_end", "Racemic ketamine vs saline or midazolam: standardised difference 2 to 8 weeks after the first dose (mostly repeated courses)",
              KETAMINE_SINGLE, "mean_change", "SMD", (10 * DAY, 56 * DAY), 28 * DAY, scales=CLINICIAN_SCALES, end_of_course=True),
+    # Ketamine given during surgical anaesthesia: the patient is unconscious, so its effects cannot
+    # reveal the allocation; depressed surgical patients are this comparison's own population.
+    Question("ketamine_anaesthesia_response", "Racemic ketamine during surgical anaesthesia vs saline: response within 3 days",
+             ("ketamine_anaesthesia",), "response", "RR", (12, 72), 24, scales=DEPRESSION_SCALES,
+             populations=CORE_POPULATIONS + ("perioperative",)),
     # Racemic ketamine against ECT
     Question("ketamine_vs_ect_response", "Ketamine vs ECT: response at the end of the course",
              KETAMINE_SINGLE + KETAMINE_OTHER_ROUTES, "response", "RR", (7 * DAY, 60 * DAY), 21 * DAY, scales=DEPRESSION_SCALES,
@@ -955,6 +963,44 @@ def fewer_than_published(tables: dict[str, pd.DataFrame], results: dict[str, dic
                                                                               elsewhere=" (each is in the trial inventory)") or
                      "none in our data: the published review counted trials we do not hold or judge eligible"})
     return pd.DataFrame(rows)
+
+
+def cognition_table(tables: dict[str, pd.DataFrame], citation, comparator: str = "ect") -> pd.DataFrame:
+    """Cognitive outcomes of the trials against ``comparator`` (ECT by default), one row per trial
+    and measure, drug arm beside control arm: each trial measured memory differently (a test score,
+    people reporting memory loss, a set of tasks), so they are shown side by side, not pooled."""
+    arms, studies = tables["trial_arms"], tables["studies"].set_index("study_id")
+    other = COMPARATOR_LABELS.get(comparator, comparator)
+    against = set(arms.loc[(arms["role"] == "control") & (arms["comparator_type"] == comparator), "study_id"])
+    rows = []
+    outcomes = tables["arm_outcomes"]
+    cog = best_evidence(outcomes[(outcomes["outcome"] == "cognition") & outcomes["study_id"].isin(against)].merge(
+        arms[["arm_id", "role"]], on="arm_id"))
+
+    def arm_text(r) -> str:
+        if pd.notna(r["events"]):
+            return f"{int(r['events'])} of {int(r['n_analysed'])}"
+        spread = f"SD {r['sd']:.1f}" if pd.notna(r["sd"]) else f"SE {r['se']:.1f}" if pd.notna(r["se"]) else ""
+        return f"{signed(r['mean'])} ({spread}), n = {int(r['n_analysed'])}" if spread else f"{signed(r['mean'])}"
+
+    def what(text) -> str:  # the note's first clause says what was measured (without a closing aside)
+        return re.sub(r"\s*\([^()]*\)\s*$", "", str(text).split(";")[0]).rstrip(".")
+    same_measure = ["study_id", "scale", cog["timepoint_unit"].astype(str), cog["timepoint_value"].astype(str)]
+    for _, group in cog.groupby(same_measure, sort=False, dropna=False):
+        drug, control = group[group["role"] == "intervention"], group[group["role"] == "control"]
+        if drug.empty or control.empty:
+            continue
+        first = drug.iloc[0]
+        rows.append({"Trial": studies.loc[first["study_id"], "short_name"], "What was measured": what(first["notes"]),
+                     "Ketamine": arm_text(first), other: arm_text(control.iloc[0]), "Difference": "",
+                     "Read in": f"{citation(first['source_citekey'])}, {first['locator']} ({first['grade']})"})
+    con = tables["contrasts"]
+    con = best_evidence(con[(con["outcome"] == "cognition") & con["study_id"].isin(against)])
+    for r in con.itertuples():
+        rows.append({"Trial": studies.loc[r.study_id, "short_name"], "What was measured": what(r.analysis),
+                     "Ketamine": "", other: "", "Difference": f"p {r.p_value}" if str(r.p_value)[:1] in "<>" else f"p = {r.p_value}",
+                     "Read in": f"{citation(r.source_citekey)}, {r.locator} ({r.grade})"})
+    return pd.DataFrame(rows, columns=["Trial", "What was measured", "Ketamine", other, "Difference", "Read in"])
 
 
 def without_usable_numbers(tables: dict[str, pd.DataFrame], results: dict[str, dict]) -> pd.DataFrame:
