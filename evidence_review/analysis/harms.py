@@ -154,7 +154,7 @@ def certainty_text(pooled: pd.DataFrame, ratings: pd.DataFrame) -> str:
         levels = [f"{label(level, 'certainty')} for {', '.join(group.loc[group['certainty'] == level].sort_values('k', ascending=False)['event_label'])}"
                   f" ({_trials_range(group.loc[group['certainty'] == level, 'k_rr'])} with events)"
                   for level in order if (group["certainty"] == level).any()]
-        parts.append(f"For {drug}, certainty is " + "; ".join(levels) + ".")
+        parts.append(f"For {label(drug, 'drug')}, certainty is " + "; ".join(levels) + ".")
     return " ".join(parts) if parts else "No pooled harm is rated yet."
 
 

@@ -929,13 +929,18 @@ def question_overview(results: dict[str, dict], published: pd.DataFrame, ratings
     return pd.DataFrame(rows)
 
 
+def outcome_rows_per_study(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    """How many outcome rows (arm-level and between-arm) the data hold for each study."""
+    return pd.concat([tables["arm_outcomes"][["study_id"]], tables["contrasts"][["study_id"]]]).groupby("study_id").size()
+
+
 def fewer_than_published(tables: dict[str, pd.DataFrame], results: dict[str, dict], published: pd.DataFrame, citation) -> pd.DataFrame:
     """Questions where a published meta-analysis pooled more trials than we do, and trial by trial
     why ours has fewer: each trial of the question's drug, control and population in our data that
     is not pooled, with its reason (its numbers lack what the measure needs, are second-hand, or
     were never reached for this outcome and time)."""
     studies, arms = tables["studies"], tables["trial_arms"]
-    counts = pd.concat([tables["arm_outcomes"][["study_id"]], tables["contrasts"][["study_id"]]]).groupby("study_id").size()
+    counts = outcome_rows_per_study(tables)
     rows = []
     for key, r in results.items():
         q = r["question"]
@@ -965,6 +970,13 @@ def fewer_than_published(tables: dict[str, pd.DataFrame], results: dict[str, dic
     return pd.DataFrame(rows)
 
 
+def cognition_rows(tables: dict[str, pd.DataFrame], comparator: str = "ect") -> pd.DataFrame:
+    """Arm-level cognitive outcomes (data/arm_outcomes.csv) of the trials with a ``comparator`` arm."""
+    arms, outcomes = tables["trial_arms"], tables["arm_outcomes"]
+    against = set(arms.loc[(arms["role"] == "control") & (arms["comparator_type"] == comparator), "study_id"])
+    return outcomes[(outcomes["outcome"] == "cognition") & outcomes["study_id"].isin(against)]
+
+
 def cognition_table(tables: dict[str, pd.DataFrame], citation, comparator: str = "ect") -> pd.DataFrame:
     """Cognitive outcomes of the trials against ``comparator`` (ECT by default), one row per trial
     and measure, drug arm beside control arm: each trial measured memory differently (a test score,
@@ -973,9 +985,7 @@ def cognition_table(tables: dict[str, pd.DataFrame], citation, comparator: str =
     other = COMPARATOR_LABELS.get(comparator, comparator)
     against = set(arms.loc[(arms["role"] == "control") & (arms["comparator_type"] == comparator), "study_id"])
     rows = []
-    outcomes = tables["arm_outcomes"]
-    cog = best_evidence(outcomes[(outcomes["outcome"] == "cognition") & outcomes["study_id"].isin(against)].merge(
-        arms[["arm_id", "role"]], on="arm_id"))
+    cog = best_evidence(cognition_rows(tables, comparator).merge(arms[["arm_id", "role"]], on="arm_id"))
 
     def arm_text(r) -> str:
         if pd.notna(r["events"]):
@@ -1010,13 +1020,13 @@ def without_usable_numbers(tables: dict[str, pd.DataFrame], results: dict[str, d
                        *[set(r["special"]["effects"]["study_id"]) for r in results.values() if r["special"]["k"]])
     studies = tables["studies"]
     trials = studies[studies["design"].isin(["parallel_rct", "crossover_rct", "randomized_withdrawal", "cluster_rct"])]
-    counts = {name: tables[name].groupby("study_id").size() for name in ("arm_outcomes", "contrasts")}
+    counts = outcome_rows_per_study(tables)
     graded = pd.concat([tables["arm_outcomes"][["study_id", "evidence_level", "derived_from"]],
                         tables["contrasts"][["study_id", "evidence_level", "derived_from"]]])
     poolable = graded[evidence_grade(graded) != ""].groupby("study_id").size()
     rows = []
     for s in trials[~trials["study_id"].isin(used)].itertuples():
-        n_rows = int(counts["arm_outcomes"].get(s.study_id, 0) + counts["contrasts"].get(s.study_id, 0))
+        n_rows = int(counts.get(s.study_id, 0))
         if n_rows == 0:
             why = "no outcome numbers reached"
         elif poolable.get(s.study_id, 0) == 0:
