@@ -158,3 +158,24 @@ def test_risk_with_the_drug_comes_from_the_risk_difference_when_controls_had_no_
     for r in zero.itertuples():
         assert r.drug_per_1000 == pytest.approx(max(0.0, 1000 * r.rd))
         assert r.drug_per_1000_upper > 0
+
+
+def test_reporting_coverage_counts_trials_with_usable_counts_and_names_the_silent_ones():
+    """A trial counts as reporting harms when an arm has events over participants read in a report
+    or review; press figures, rows without arm sizes and trials with no rows are named as silent."""
+    from evidence_review.analysis.harms import coverage_table, reporting_coverage
+
+    t = harm_tables([("a", "a_d", "intervention", 20, 50), ("a", "a_p", "control", 5, 50),
+                     ("b", "b_d", "intervention", 15, 40), ("b", "b_p", "control", 3, 40),
+                     ("c", "c_d", "intervention", 0, np.nan), ("c", "c_p", "control", 0, np.nan)])
+    t["adverse_events"].loc[t["adverse_events"]["study_id"] == "b", "evidence_level"] = "press"
+    t["studies"] = pd.concat([t["studies"], pd.DataFrame([{"study_id": "d", "short_name": "D", "intervention_class": "esketamine_iv"},
+                                                          {"study_id": "e", "short_name": "E", "intervention_class": "psilocybin"}])])
+    t["studies"] = t["studies"].assign(design="parallel_rct", year=2020)
+    coverage = reporting_coverage(t).set_index("drug")
+    assert coverage.loc["esketamine", "trials"] == 4 and coverage.loc["esketamine", "with_counts"] == 1
+    assert coverage.loc["esketamine", "dissociation"] == 1 and coverage.loc["esketamine", "serious_ae"] == 0
+    assert coverage.loc["esketamine", "without"] == "B (press figures only); C (counts without arm sizes); D"
+    assert coverage.loc["psilocybin", "with_counts"] == 0
+    shown = coverage_table(coverage.reset_index())
+    assert list(shown["Any adverse event"]) == ["1 of 4", "0 of 1"]

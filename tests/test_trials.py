@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from evidence_review.data.tables import load_tables
-from evidence_review.analysis.trials import QUESTIONS, Question, run_question, study_effects, summary_of_findings
+from evidence_review.analysis.trials import QUESTIONS, Question, run_question, signed, study_effects, summary_of_findings
 
 Q_RESPONSE = Question("t_resp", "test", ("ketamine_iv",), "response", "RR", (12, 48), 24)
 Q_SCORE = Question("t_md", "test", ("ketamine_iv",), "mean_change", "MD", (12, 48), 24)
@@ -335,6 +335,12 @@ def test_subgroup_blocks_can_leave_out_the_overall_diamond():
     assert with_overall["label"].str.startswith("Overall").any()
     assert not without["label"].str.startswith("Overall").any()
     assert line.startswith("Test for subgroup differences")
+    # without the overall diamond, each subgroup's trials share 100% among themselves
+    group_of = pd.Series(np.nan, index=without.index, dtype=object)
+    group_of[without["kind"] == "header"] = without.loc[without["kind"] == "header", "label"]
+    group_of = group_of.ffill()
+    shares = without[without["kind"] == "study"].groupby(group_of)["weight"].sum()
+    assert np.allclose(shares, 100.0) and len(shares) >= 2
 
 
 def test_the_kept_join_follows_new_tables():
@@ -360,3 +366,10 @@ def test_cognition_against_ect_sets_each_trials_measure_side_by_side():
     arm_rows = table[table["Ketamine"] != ""]
     assert len(arm_rows) and (arm_rows["ECT"] != "").all()
     assert not table["What was measured"].str.endswith(")").any()
+
+
+def test_signed_numbers_read_as_on_the_page():
+    # "1000 per 1,000" sat next to "1,000" on the risks page; and a tiny negative showed as "−0.0"
+    assert signed(1000.0, 0) == "1,000"
+    assert signed(-0.04, 1) == "0.0"
+    assert signed(-1.25, 2) == "\u22121.25"

@@ -213,3 +213,45 @@ def benefit_and_harm(benefits: dict[str, dict], pooled: pd.DataFrame, control_re
                 rows.append({"drug": drug, "measure": label, "value": number_needed(cr, r["rr"]),
                              "low": number_needed(cr, r["rr_upper"]), "high": number_needed(cr, r["rr_lower"]), "k": int(r["k"])})
     return pd.DataFrame(rows)
+
+
+TRIAL_DESIGNS = ("parallel_rct", "crossover_rct", "randomized_withdrawal")
+COVERAGE_EVENTS = {"serious_ae": "Serious adverse events", "discontinuation_ae": "Stopping for adverse events",
+                   "dissociation": "Dissociation"}
+
+
+def reporting_coverage(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """How many of each drug's trials give usable adverse-event counts (an arm's events over its
+    participants, read in the trial's report, a review or computed from them; press figures do
+    not count), overall and for the events a reader weighs most, and which trials give none, so a
+    pooled harm is read against the trials that are silent on it."""
+    studies = tables["studies"][tables["studies"]["design"].isin(TRIAL_DESIGNS)]
+    group = drug_group(studies["intervention_class"])
+    group = group.where(group.isin(DRUG_GROUPS.values()), "other psychedelics")
+    studies = studies.assign(group=group.values)
+    rates = arm_event_rates(tables)
+    ae = tables["adverse_events"]
+    press_only = set(ae["study_id"]) - set(ae.loc[evidence_grade(ae) != "", "study_id"])
+    why = {s: " (press figures only)" if s in press_only else " (counts without arm sizes)" for s in set(ae["study_id"])}
+    rows = []
+    for name, part in studies.groupby("group", sort=False):
+        usable = part["study_id"].isin(set(rates["study_id"]))
+        row = {"drug": name, "trials": len(part), "with_counts": int(usable.sum())}
+        for event in COVERAGE_EVENTS:
+            row[event] = int(part["study_id"].isin(set(rates.loc[rates["event"] == event, "study_id"])).sum())
+        silent = part[~usable].sort_values("year")
+        row["without"] = "; ".join(s.short_name + why.get(s.study_id, "") for s in silent.itertuples())
+        rows.append(row)
+    order = list(DRUG_GROUPS.values()) + ["other psychedelics"]
+    out = pd.DataFrame(rows)
+    return out.set_index("drug").loc[[d for d in order if d in set(out["drug"])]].reset_index()
+
+
+def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
+    """The coverage rows in the reader's words: counts as 'k of n trials'."""
+    shown = pd.DataFrame({"Drug": coverage["drug"].map(lambda d: label(d, "drug")),
+                          "Any adverse event": [f"{k} of {n}" for k, n in zip(coverage["with_counts"], coverage["trials"])]})
+    for event, heading in COVERAGE_EVENTS.items():
+        shown[heading] = [f"{k} of {n}" for k, n in zip(coverage[event], coverage["trials"])]
+    shown["Trials without counts"] = coverage["without"].replace("", "none")
+    return shown

@@ -497,8 +497,10 @@ def subgroup_forest_table(effects: pd.DataFrame, groups: pd.Series, measure: str
                           overall: bool = True) -> tuple[pd.DataFrame, str]:
     """Forest rows in subgroup blocks (as RevMan draws them): per subgroup a heading, its trials
     and its subtotal diamond, then the overall diamond (left out with ``overall=False``, where the
-    subgroups answer different questions, e.g. placebo and another drug as control); weights are
-    those of the overall analysis. Returns the rows and the line for the test of subgroup differences."""
+    subgroups answer different questions, e.g. placebo and another drug as control). Weights are
+    those of the overall analysis, or, without it, each subgroup's own (summing to 100% per
+    subgroup: a share of a total nobody sees means nothing). Returns the rows and the line for the
+    test of subgroup differences."""
     labelled_effects = effects.assign(group=np.asarray(groups)).reset_index(drop=True)
     pooled_all = ma.pool(labelled_effects["yi"], labelled_effects["vi"], measure, method)
     all_rows = forest_table(labelled_effects, pooled_all, measure)
@@ -506,9 +508,11 @@ def subgroup_forest_table(effects: pd.DataFrame, groups: pd.Series, measure: str
     blocks, subtotals = [], {}
     for group, part in labelled_effects.groupby("group", sort=False):
         rows = studies.loc[part.index]
+        sub = ma.pool(part["yi"], part["vi"], measure, method)
+        if not overall:
+            rows = rows.assign(weight=np.asarray(ma.study_weights(part["vi"], sub.tau2)))
         blocks.append(pd.DataFrame([{"label": str(group), "kind": "header"}]))
         blocks.append(rows)
-        sub = ma.pool(part["yi"], part["vi"], measure, method)
         subtotals[group] = sub  # a one-trial subgroup enters the test as that trial (as RevMan)
         if len(part) >= 2:
             nat = sub.on_natural_scale()
@@ -833,8 +837,10 @@ def risk_with_odds_ratio(control_risk: float, odds_ratio: float) -> float:
 
 
 def signed(value: float, digits: int = 1) -> str:
-    """A number for the page, with a true minus sign."""
-    return f"{value:.{digits}f}".replace("-", "\u2212")
+    """A number for the page: a true minus sign, thousands separated by commas, no "−0"."""
+    if round(value, digits) == 0:
+        value = 0.0  # −0.04 shown to one digit is 0.0, not −0.0
+    return f"{value:,.{digits}f}".replace("-", "\u2212")
 
 
 def _effect_text(pooled: ma.PooledEstimate, hk: ma.PooledEstimate | None = None) -> str:
