@@ -163,7 +163,7 @@ def test_risk_with_the_drug_comes_from_the_risk_difference_when_controls_had_no_
 def test_reporting_coverage_counts_trials_with_usable_counts_and_names_the_silent_ones():
     """A trial counts as reporting harms when an arm has events over participants read in a report
     or review; press figures, rows without arm sizes and trials with no rows are named as silent."""
-    from evidence_review.analysis.harms import coverage_table, reporting_coverage
+    from evidence_review.analysis.harms import coverage_table, coverage_text, reporting_coverage
 
     t = harm_tables([("a", "a_d", "intervention", 20, 50), ("a", "a_p", "control", 5, 50),
                      ("b", "b_d", "intervention", 15, 40), ("b", "b_p", "control", 3, 40),
@@ -179,3 +179,4 @@ def test_reporting_coverage_counts_trials_with_usable_counts_and_names_the_silen
     assert coverage.loc["psilocybin", "with_counts"] == 0
     shown = coverage_table(coverage.reset_index())
     assert list(shown["Any adverse event"]) == ["1 of 4", "0 of 1"]
+    assert coverage_text(coverage.reset_index()) == "esketamine 1 of 4, psilocybin 0 of 1"

@@ -255,3 +255,8 @@ def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
         shown[heading] = [f"{k} of {n}" for k, n in zip(coverage[event], coverage["trials"])]
     shown["Trials without counts"] = coverage["without"].replace("", "none")
     return shown
+
+
+def coverage_text(coverage: pd.DataFrame) -> str:
+    """'esketamine 10 of 18, racemic ketamine 14 of 68, …': the coverage per drug in one phrase."""
+    return ", ".join(f"{label(r.drug, 'drug')} {r.with_counts} of {r.trials}" for r in coverage.itertuples())
