@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from evidence_review import BIB_PATH, CHAPTERS_DIR
 from evidence_review.data.bibliography import check_bibliography, check_citations, unused_entries
 
@@ -90,3 +92,42 @@ def test_inline_code_is_not_read_as_a_citation(tmp_path):
 def test_two_keys_for_one_paper_are_reported(tmp_path):
     found = issues_for(tmp_path, GOOD + "\n" + GOOD.replace("smith2020", "smith2020b").replace("10.1000/xyz123", "10.1000/XYZ123"))
     assert any("entry 'smith2020b': same DOI 10.1000/xyz123 as entry 'smith2020'; keep one key" in i for i in found)
+
+
+@pytest.mark.parametrize("entry, expected", [
+    ({"author": "Dean, J. and Keshavan, M.", "year": "2021"}, "Dean 2021"),
+    # a body named in braces keeps its whole name, even with "and" inside it
+    ({"author": "{Compass Pathways}", "year": "2025"}, "Compass Pathways 2025"),
+    ({"author": "{atai Life Sciences and Beckley Psytech}", "year": "2025"}, "atai Life Sciences and Beckley Psytech 2025"),
+    # LaTeX accents are decoded, not shown as backslashes
+    ({"author": "Gonz\\'alez-Pardo, J. and Other, A.", "year": "2023"}, "González-Pardo 2023"),
+    ({"author": 'M{\\"u}ller, F.', "year": "2025"}, "Müller 2025"),
+    # no author seen: the title's first words
+    ({"author": "{not seen in source excerpt}", "title": "A randomized placebo-controlled {PET} study of ketamine", "year": "2020"},
+     "A randomized placebo-controlled PET… 2020"),
+])
+def test_short_citation_reads_like_a_name(entry, expected):
+    from evidence_review.data.bibliography import short_citation
+
+    assert short_citation(entry) == expected
+
+
+def test_every_citation_label_is_plain_text():
+    """Labels shown in tables and lists carry no LaTeX ('Gonz\\'alez') and no lone surname of a body."""
+    from evidence_review.presentation.table_view import citation_labels
+
+    labels = citation_labels()
+    assert not [k for k, v in labels.items() if any(c in v for c in "\\{}")]
+    assert not [k for k, v in labels.items() if v.split()[0] in {"Pathways", "Therapeutics", "Sciences", "excerpt"}]
+
+
+def test_a_body_as_author_is_written_in_braces():
+    """'U.S. Food and Drug Administration' unbraced is read as two people and labelled 'Food';
+    a person is 'Surname, Given', so a first author of several words without a comma is a body."""
+    from evidence_review.data.bibliography import _first_author, read_bibliography
+
+    entries = read_bibliography(BIB_PATH)
+    unbraced = [key for key, entry in entries.items()
+                if (first := _first_author(entry.get("author", ""))) and not first.startswith("{")
+                and "," not in first and len(first.split()) > 1]
+    assert not unbraced, f"write these authors as {{{{Name}}}}: {unbraced}"

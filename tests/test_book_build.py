@@ -34,3 +34,24 @@ def test_chapters_link_the_data_files_they_read(built_book):
     assert "arm_outcomes.csv" in trials and "_downloads" in trials
     methods = (built_book["html"] / "chapters" / "methods.html").read_text(encoding="utf-8")
     assert "studies.schema.json" in methods and "_downloads" in methods
+
+
+def test_every_figure_sits_in_the_section_that_refers_to_it(built_book):
+    """The benefit-against-harm chart once showed under 'Longer-term and non-trial risks', two
+    headings below the text that introduces it: a figure belongs in a section that cites it."""
+    from bs4 import BeautifulSoup
+
+    def top_section(element):
+        for parent in element.parents:
+            if parent.name == "section" and parent.find("h2", recursive=False):
+                return parent.get("id")
+        return None
+
+    away = []
+    for page in sorted((built_book["html"] / "chapters").glob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for figure in soup.select('figure[id^="fig-"]'):
+            refs = soup.select(f'a[href="#{figure["id"]}"]')
+            if refs and top_section(figure) not in {top_section(r) for r in refs}:
+                away.append(f"{page.name}: {figure['id']} in section {top_section(figure)!r}")
+    assert not away, away

@@ -163,7 +163,7 @@ def test_risk_with_the_drug_comes_from_the_risk_difference_when_controls_had_no_
 def test_reporting_coverage_counts_trials_with_usable_counts_and_names_the_silent_ones():
     """A trial counts as reporting harms when an arm has events over participants read in a report
     or review; press figures, rows without arm sizes and trials with no rows are named as silent."""
-    from evidence_review.analysis.harms import coverage_table, coverage_text, reporting_coverage
+    from evidence_review.analysis.harms import coverage_table, coverage_text, reporting_coverage, silent_text, silent_trials
 
     t = harm_tables([("a", "a_d", "intervention", 20, 50), ("a", "a_p", "control", 5, 50),
                      ("b", "b_d", "intervention", 15, 40), ("b", "b_p", "control", 3, 40),
@@ -171,12 +171,16 @@ def test_reporting_coverage_counts_trials_with_usable_counts_and_names_the_silen
     t["adverse_events"].loc[t["adverse_events"]["study_id"] == "b", "evidence_level"] = "press"
     t["studies"] = pd.concat([t["studies"], pd.DataFrame([{"study_id": "d", "short_name": "D", "intervention_class": "esketamine_iv"},
                                                           {"study_id": "e", "short_name": "E", "intervention_class": "psilocybin"}])])
-    t["studies"] = t["studies"].assign(design="parallel_rct", year=2020)
+    t["studies"] = t["studies"].assign(design="parallel_rct", year=2020, citekey=t["studies"]["study_id"] + "2020")
     coverage = reporting_coverage(t).set_index("drug")
     assert coverage.loc["esketamine", "trials"] == 4 and coverage.loc["esketamine", "with_counts"] == 1
     assert coverage.loc["esketamine", "dissociation"] == 1 and coverage.loc["esketamine", "serious_ae"] == 0
-    assert coverage.loc["esketamine", "without"] == "B (press figures only); C (counts without arm sizes); D"
     assert coverage.loc["psilocybin", "with_counts"] == 0
     shown = coverage_table(coverage.reset_index())
     assert list(shown["Any adverse event"]) == ["1 of 4", "0 of 1"]
     assert coverage_text(coverage.reset_index()) == "esketamine 1 of 4, psilocybin 0 of 1"
+    silent = silent_trials(t)
+    assert list(silent["study_id"]) == ["b", "c", "d", "e"]
+    text = silent_text(silent, str.upper)
+    assert text.startswith("**esketamine** (3): B2020*; C2020°; D2020.")
+    assert "**psilocybin** (1): E2020." in text and text.endswith("* press figures only, ° counts without arm sizes.")

@@ -220,31 +220,59 @@ COVERAGE_EVENTS = {"serious_ae": "Serious adverse events", "discontinuation_ae":
                    "dissociation": "Dissociation"}
 
 
+def _coverage_groups(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    studies = tables["studies"][tables["studies"]["design"].isin(TRIAL_DESIGNS)]
+    group = drug_group(studies["intervention_class"])
+    return studies.assign(group=group.where(group.isin(DRUG_GROUPS.values()), "other psychedelics").values)
+
+
+def _in_drug_order(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    order = list(DRUG_GROUPS.values()) + ["other psychedelics"]
+    return frame.assign(_order=frame[column].map(order.index)).sort_values("_order", kind="stable").drop(columns="_order")
+
+
 def reporting_coverage(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """How many of each drug's trials give usable adverse-event counts (an arm's events over its
     participants, read in the trial's report, a review or computed from them; press figures do
-    not count), overall and for the events a reader weighs most, and which trials give none, so a
-    pooled harm is read against the trials that are silent on it."""
-    studies = tables["studies"][tables["studies"]["design"].isin(TRIAL_DESIGNS)]
-    group = drug_group(studies["intervention_class"])
-    group = group.where(group.isin(DRUG_GROUPS.values()), "other psychedelics")
-    studies = studies.assign(group=group.values)
+    not count), overall and for the events a reader weighs most, so a pooled harm is read against
+    the trials that are silent on it."""
+    studies = _coverage_groups(tables)
     rates = arm_event_rates(tables)
-    ae = tables["adverse_events"]
-    press_only = set(ae["study_id"]) - set(ae.loc[evidence_grade(ae) != "", "study_id"])
-    why = {s: " (press figures only)" if s in press_only else " (counts without arm sizes)" for s in set(ae["study_id"])}
     rows = []
     for name, part in studies.groupby("group", sort=False):
-        usable = part["study_id"].isin(set(rates["study_id"]))
-        row = {"drug": name, "trials": len(part), "with_counts": int(usable.sum())}
+        row = {"drug": name, "trials": len(part), "with_counts": int(part["study_id"].isin(set(rates["study_id"])).sum())}
         for event in COVERAGE_EVENTS:
             row[event] = int(part["study_id"].isin(set(rates.loc[rates["event"] == event, "study_id"])).sum())
-        silent = part[~usable].sort_values("year")
-        row["without"] = "; ".join(s.short_name + why.get(s.study_id, "") for s in silent.itertuples())
         rows.append(row)
-    order = list(DRUG_GROUPS.values()) + ["other psychedelics"]
-    out = pd.DataFrame(rows)
-    return out.set_index("drug").loc[[d for d in order if d in set(out["drug"])]].reset_index()
+    return _in_drug_order(pd.DataFrame(rows), "drug").reset_index(drop=True)
+
+
+def silent_trials(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The trials without usable adverse-event counts, per drug, oldest first, with why when they
+    have some figures: press figures only, or counts without the arms' sizes."""
+    studies = _coverage_groups(tables)
+    rates = arm_event_rates(tables)
+    ae = tables["adverse_events"]
+    graded = set(ae.loc[evidence_grade(ae) != "", "study_id"])
+    silent = studies[~studies["study_id"].isin(set(rates["study_id"]))]
+    why = silent["study_id"].map(lambda s: "" if s not in set(ae["study_id"]) else
+                                 "counts without arm sizes" if s in graded else "press figures only")
+    out = silent.assign(why=why.values)[["group", "study_id", "citekey", "year", "why"]].rename(columns={"group": "drug"})
+    return _in_drug_order(out.sort_values(["year", "study_id"]), "drug").reset_index(drop=True)
+
+
+SILENT_MARKS = {"press figures only": "*", "counts without arm sizes": "°"}
+
+
+def silent_text(silent: pd.DataFrame, name) -> str:
+    """The silent trials as one short paragraph per drug (a list a page long does not belong in a
+    table cell), each trial named by ``name(citekey)``, with a mark for the reason."""
+    parts = []
+    for drug, group in silent.groupby("drug", sort=False):
+        names = [name(r.citekey) + SILENT_MARKS.get(r.why, "") for r in group.itertuples()]
+        parts.append(f"**{label(drug, 'drug')}** ({len(names)}): " + "; ".join(names) + ".")
+    marks = [f"{mark} {why}" for why, mark in SILENT_MARKS.items() if (silent["why"] == why).any()]
+    return "\n\n".join(parts + ([", ".join(marks) + "."] if marks else []))
 
 
 def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
@@ -253,7 +281,6 @@ def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
                           "Any adverse event": [f"{k} of {n}" for k, n in zip(coverage["with_counts"], coverage["trials"])]})
     for event, heading in COVERAGE_EVENTS.items():
         shown[heading] = [f"{k} of {n}" for k, n in zip(coverage[event], coverage["trials"])]
-    shown["Trials without counts"] = coverage["without"].replace("", "none")
     return shown
 
 

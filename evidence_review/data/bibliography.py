@@ -10,6 +10,7 @@ from pathlib import Path
 
 import bibtexparser
 from bibtexparser import model
+from pylatexenc.latex2text import LatexNodes2Text
 
 # Fields an entry must have for the bibliography page to say what the source is.
 REQUIRED_FIELDS = {
@@ -142,14 +143,33 @@ def unused_entries(bib_path: Path, pages_dir: Path, data_keys: set[str]) -> list
     return sorted(set(read_bibliography(bib_path)) - used)
 
 
+def _first_author(author: str) -> str:
+    """The first name in a BibTeX author list; ' and ' inside braces belongs to a body's name
+    ('{atai Life Sciences and Beckley Psytech}')."""
+    depth = 0
+    for i, ch in enumerate(author):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth == 0 and author.startswith(" and ", i):
+            return author[:i].strip()
+    return author.strip()
+
+
+def _plain(text: str) -> str:
+    """LaTeX to plain text: accents decoded (Gonz\\'alez → González), braces dropped."""
+    return LatexNodes2Text().latex_to_text(text).strip()
+
+
 def short_citation(entry: dict[str, str]) -> str:
-    """'Dean 2021' style label for tables, where a {cite} role cannot be used."""
+    """'Dean 2021' style label for tables, where a {cite} role cannot be used. A body named in
+    braces keeps its whole name ('Compass Pathways 2025', not 'Pathways 2025')."""
     author = entry.get("author") or entry.get("organization") or entry.get("title", "?")
-    first = author.split(" and ")[0]
-    surname = first.split(",")[0] if "," in first else first.split()[-1]
-    surname = surname.replace("{", "").replace("}", "").strip()
-    if not surname or surname.lower() in {"others", "unknown", "anonymous"}:
+    first = _first_author(author)
+    if first.startswith("{") and first.endswith("}"):
+        surname = _plain(first[1:-1])
+    else:
+        surname = _plain(first.split(",")[0] if "," in first else first.split()[-1])
+    if not surname or surname.lower() in {"others", "unknown", "anonymous"} or "not seen" in surname.lower():
         # No named author seen: the first words of the title say which source it is.
-        words = entry.get("title", "?").replace("{", "").replace("}", "").split()
+        words = _plain(entry.get("title", "?")).split()
         surname = " ".join(words[:4]) + ("…" if len(words) > 4 else "")
     return f"{surname} {entry.get('year', '')}".strip()
