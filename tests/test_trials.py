@@ -117,6 +117,26 @@ def test_special_populations_are_a_subgroup_not_mixed_into_the_main_analysis():
     assert "special population" in r["not_pooled"].set_index("study_id").loc["beta", "reason"]
 
 
+def test_different_special_populations_are_not_pooled_together():
+    """Adolescents and mothers after childbirth answer different questions: each special population
+    stands on its own, and the text says so."""
+    from evidence_review.analysis.trials import describe_result
+
+    t = make_tables([resp("alpha_ket", 10), resp("alpha_sal", 4), resp("beta_ket", 9), resp("beta_sal", 3),
+                     resp("gamma_ket", 12), resp("gamma_sal", 5)],
+                    population={"beta": "adolescent", "gamma": "postpartum"})
+    r = run_question(t, Q_RESPONSE)
+    assert r["special"]["k"] == 2 and "pooled" not in r["special"]
+    assert sorted(r["special"]["by_population"]) == ["adolescent", "postpartum"]
+    text = describe_result(r)
+    assert "each population on its own" in text and "one trial, Beta" in text and "one trial, Gamma" in text
+    same = make_tables([resp("alpha_ket", 10), resp("alpha_sal", 4), resp("beta_ket", 9), resp("beta_sal", 3),
+                        resp("gamma_ket", 12), resp("gamma_sal", 5)],
+                       population={"beta": "adolescent", "gamma": "adolescent"})
+    r = run_question(same, Q_RESPONSE)
+    assert "pooled" in r["special"] and "pooled" in r["special"]["by_population"]["adolescent"]
+
+
 @pytest.mark.parametrize("population", ["mdd_suicidal_ideation", "bipolar_depression", "mixed", "older_adults"])
 def test_adults_with_any_depressive_disorder_are_pooled_and_named_in_the_plot(population):
     t = make_tables([resp("alpha_ket", 10), resp("alpha_sal", 4), resp("beta_ket", 9), resp("beta_sal", 3)],

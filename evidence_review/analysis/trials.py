@@ -582,7 +582,12 @@ def run_question(tables: dict[str, pd.DataFrame], q: Question, method: str = "RE
     # populations a question takes as its own (surgical patients, for ketamine under anaesthesia) are not shown twice
     apart = tuple(p for p in SPECIAL_POPULATIONS if p not in q.populations)
     special = study_effects(tables, q, apart) if apart else effects.iloc[0:0]
-    result["special"] = {"effects": special, "k": len(special), **_pool_pair(special, q, method)}
+    # Adolescents and surgical patients answer different questions: each special population is
+    # pooled on its own, and all of them together only when there is just one.
+    groups = {pop: {"effects": part, "k": len(part), **_pool_pair(part, q, method)}
+              for pop, part in special.groupby("population", sort=True)} if len(special) else {}
+    result["special"] = {"effects": special, "k": len(special), "by_population": groups,
+                         **(_pool_pair(special, q, method) if len(groups) <= 1 else {})}
     result["not_pooled"] = not_pooled(tables, q, effects["study_id"] if len(effects) else [])
     return result
 
@@ -883,14 +888,19 @@ def describe_result(result: dict) -> str:
                          "the main estimate rests on numbers read second-hand.")
     special = result["special"]
     if special["k"]:
-        names = ", ".join(special["effects"]["short_name"])
-        if "pooled" in special:
-            parts.append(f"**Special populations** (shown apart, {special['k']} trials: {names}): {_effect_text(special['pooled'])}.")
-        else:
-            e = special["effects"].iloc[0]
-            f = np.exp if result["question"].measure in RATIO_MEASURES else (lambda x: x)
-            parts.append(f"**Special populations** (shown apart): one trial, {names}, "
-                         f"{result['question'].measure} {signed(float(f(e['yi'])), 2 if result['question'].measure != 'MD' else 1)}.")
+        f = np.exp if result["question"].measure in RATIO_MEASURES else (lambda x: x)
+        digits = 2 if result["question"].measure != "MD" else 1
+        pieces = []
+        for pop, group in special["by_population"].items():
+            names = ", ".join(group["effects"]["short_name"])
+            if "pooled" in group:
+                pieces.append(f"{label(pop, 'population')} ({group['k']} trials: {names}): {_effect_text(group['pooled'])}")
+            else:
+                e = group["effects"].iloc[0]
+                pieces.append(f"{label(pop, 'population')}, one trial, {names}: "
+                              f"{result['question'].measure} {signed(float(f(e['yi'])), digits)}")
+        apart_note = "shown apart" + (", each population on its own" if len(pieces) > 1 else "")
+        parts.append(f"**Special populations** ({apart_note}): " + "; ".join(pieces) + ".")
     left = result["not_pooled"]
     left = left[~left["reason"].str.startswith("special population")] if special["k"] else left
     if len(left):
