@@ -184,3 +184,17 @@ def test_reporting_coverage_counts_trials_with_usable_counts_and_names_the_silen
     text = silent_text(silent, str.upper)
     assert text.startswith("**esketamine** (3): B2020*; C2020°; D2020.")
     assert "**psilocybin** (1): E2020." in text and text.endswith("* press figures only, ° counts without arm sizes.")
+
+
+def test_harms_summary_splits_on_trial_counts():
+    """The rated table holds harms pooled from two or more trials with events; the second table the
+    rest. The split follows the counts (it once followed the wording of the certainty cell)."""
+    from evidence_review.analysis.harms import harms_summary_parts
+
+    t = load_tables(["studies", "trial_arms", "adverse_events", "harm_certainty"])
+    pooled = pooled_harms(t)
+    rated, single = harms_summary_parts(pooled, t["harm_certainty"])
+    assert len(rated) + len(single) == len(pooled)
+    assert len(rated) == int((pooled["k_rr"] >= 2).sum()) and len(single) > 0
+    assert not rated["Certainty"].str.startswith("not rated").any()
+    assert single["Certainty"].str.startswith("not rated").all()

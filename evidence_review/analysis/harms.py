@@ -185,6 +185,16 @@ def harms_summary(pooled: pd.DataFrame, ratings: pd.DataFrame | None = None) -> 
     return pd.DataFrame(rows)
 
 
+def harms_summary_parts(pooled: pd.DataFrame, ratings: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The harms summary split in two: harms pooled from two or more trials with events (rated),
+    and harms counted in one trial or in none with events (shown, not rated). Split on the trial
+    counts, not on the wording of the certainty cell."""
+    rows = harms_summary(pooled, ratings)
+    ordered = pooled.sort_values(["drug", "control_per_1000"], ascending=[True, False])
+    pooled_enough = (ordered["k_rr"].fillna(0) >= 2).to_numpy() if "k_rr" in ordered else np.zeros(len(ordered), bool)
+    return rows[pooled_enough].reset_index(drop=True), rows[~pooled_enough].reset_index(drop=True)
+
+
 def number_needed(control_risk: float, ratio: float) -> float:
     """People treated for one extra event, from a control risk and a risk ratio (infinite when the
     ratio gives no difference or the opposite direction)."""

@@ -159,12 +159,20 @@ def _plain(text: str) -> str:
     return LatexNodes2Text().latex_to_text(text).strip()
 
 
+REGISTRY_ID = re.compile(r"\b(NCT\d{8}|ACTRN\d{14}|ISRCTN\d+|ChiCTR[-\w]+|IRCT\w+|EUCTR[-\w]+|UMIN\d+)\b")
+
+
 def short_citation(entry: dict[str, str]) -> str:
     """'Dean 2021' style label for tables, where a {cite} role cannot be used. A body named in
     braces keeps its whole name ('Compass Pathways 2025', not 'Pathways 2025')."""
-    author = entry.get("author") or entry.get("organization") or entry.get("title", "?")
+    author = entry.get("author") or entry.get("organization") or ""
     first = _first_author(author)
-    if first.startswith("{") and first.endswith("}"):
+    registry = REGISTRY_ID.search(" ".join(entry.get(f, "") for f in ("howpublished", "note", "title", "url")))
+    if not author and registry:
+        surname = registry.group(0)  # a registry record: its number says which trial ('Depression 2019' did not)
+    elif not author:
+        surname = ""
+    elif first.startswith("{") and first.endswith("}"):
         surname = _plain(first[1:-1])
     else:
         surname = _plain(first.split(",")[0] if "," in first else first.split()[-1])
