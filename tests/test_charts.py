@@ -100,6 +100,8 @@ def test_a_forest_plot_carries_its_phone_layout():
     parts = spec["hconcat"]
     kept = [parts[i] for i in narrow["keep"]]
     assert "axis" in kept[0]["encoding"]["y"]  # the trial names
+    # column headers sit over their own column, not over the trial names the first one carries
+    assert parts[0]["title"]["text"] == "Drug arm" and parts[0]["title"]["frame"] == "group"
     assert "layer" in kept[1]  # the plot
     assert kept[2]["title"]["text"] == "Estimate [95% CI]"
     assert len(narrow["widths"]) == len(narrow["keep"]) and set(narrow["hide_text"]) <= set(narrow["keep"])

@@ -249,7 +249,9 @@ def forest_chart(rows: pd.DataFrame, title: str, description: str, effect_label:
     def text_column(field: str, header: str, y_enc, width: int, align: str = "left") -> alt.Chart:
         return alt.Chart().mark_text(align=align, fontSize=10, color="black").encode(
             y=y_enc, text=f"{field}:N", x=alt.value(0 if align == "left" else width)).properties(
-            width=width, height=step, title=alt.TitleParams(header, fontSize=10, anchor="start" if align == "left" else "end"))
+            # frame="group": the header sits over this column's text, not over the study names
+            # that the first column carries as its axis labels
+            width=width, height=step, title=alt.TitleParams(header, fontSize=10, anchor="start" if align == "left" else "end", frame="group"))
 
     left = text_column("arm_t", "Drug arm", y, 86)
     control = text_column("arm_c", "Control arm", no_axis, 86)
