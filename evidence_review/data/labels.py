@@ -64,6 +64,7 @@ TOPIC_LABELS = {
     "cognitive": "cognition", "psychosis": "psychosis", "withdrawal_after_stopping": "after stopping",
     "label_monitoring": "label and monitoring", "contraindication": "contraindications",
     "psychological_destabilisation": "psychological destabilisation",
+    "long_term_use": "long-term use (extension studies)",
     # regulatory facts
     "esketamine_approval": "esketamine: approvals", "esketamine_rems": "esketamine: US monitoring programme (REMS)",
     "esketamine_label_warnings": "esketamine: label warnings", "esketamine_hta": "esketamine: health-technology appraisal",
