@@ -7,6 +7,7 @@ import pandas as pd
 
 from evidence_review.analysis import meta_analysis as ma
 from evidence_review.data.labels import EVENT_LABELS, label
+from evidence_review.data.provenance import TRIAL_DESIGNS
 from evidence_review.data.tables import evidence_grade
 from evidence_review.analysis.trials import DRUG_LABELS, Z95, signed
 
@@ -163,13 +164,18 @@ def _trials_range(k: pd.Series) -> str:
     return f"{low} trials" if low == high else f"{low} to {high} trials"
 
 
+def _summary_order(pooled: pd.DataFrame) -> pd.DataFrame:
+    """Harms by drug, then commonest with the control first: the row order of the summary."""
+    return pooled.sort_values(["drug", "control_per_1000"], ascending=[True, False])
+
+
 def harms_summary(pooled: pd.DataFrame, ratings: pd.DataFrame | None = None) -> pd.DataFrame:
     """Harms summary of findings in the GRADE layout: per event and drug, the anticipated risk per
     1,000 with the control and with the drug, the relative effect, participants (trials), the
     trials that had no events in either arm (counted, not dropped) and the certainty (``ratings``:
     data/harm_certainty.csv)."""
     rows = []
-    for r in pooled.sort_values(["drug", "control_per_1000"], ascending=[True, False]).itertuples():
+    for r in _summary_order(pooled).itertuples():
         has_rr = pd.notna(getattr(r, "rr", np.nan))
         rows.append({
             "Harm": r.event_label, "Drug": label(r.drug, "drug"),
@@ -190,7 +196,7 @@ def harms_summary_parts(pooled: pd.DataFrame, ratings: pd.DataFrame | None = Non
     and harms counted in one trial or in none with events (shown, not rated). Split on the trial
     counts, not on the wording of the certainty cell."""
     rows = harms_summary(pooled, ratings)
-    ordered = pooled.sort_values(["drug", "control_per_1000"], ascending=[True, False])
+    ordered = _summary_order(pooled)
     pooled_enough = (ordered["k_rr"].fillna(0) >= 2).to_numpy() if "k_rr" in ordered else np.zeros(len(ordered), bool)
     return rows[pooled_enough].reset_index(drop=True), rows[~pooled_enough].reset_index(drop=True)
 
@@ -225,7 +231,7 @@ def benefit_and_harm(benefits: dict[str, dict], pooled: pd.DataFrame, control_re
     return pd.DataFrame(rows)
 
 
-TRIAL_DESIGNS = ("parallel_rct", "crossover_rct", "randomized_withdrawal")
+OTHER_GROUP = "other psychedelics"  # every drug outside DRUG_GROUPS, in the coverage tables
 COVERAGE_EVENTS = {"serious_ae": "Serious adverse events", "discontinuation_ae": "Stopping for adverse events",
                    "dissociation": "Dissociation"}
 
@@ -233,11 +239,11 @@ COVERAGE_EVENTS = {"serious_ae": "Serious adverse events", "discontinuation_ae":
 def _coverage_groups(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     studies = tables["studies"][tables["studies"]["design"].isin(TRIAL_DESIGNS)]
     group = drug_group(studies["intervention_class"])
-    return studies.assign(group=group.where(group.isin(DRUG_GROUPS.values()), "other psychedelics").values)
+    return studies.assign(group=group.where(group.isin(DRUG_GROUPS.values()), OTHER_GROUP).values)
 
 
 def _in_drug_order(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    order = list(DRUG_GROUPS.values()) + ["other psychedelics"]
+    order = list(DRUG_GROUPS.values()) + [OTHER_GROUP]
     return frame.assign(_order=frame[column].map(order.index)).sort_values("_order", kind="stable").drop(columns="_order")
 
 
@@ -263,9 +269,9 @@ def silent_trials(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     studies = _coverage_groups(tables)
     rates = arm_event_rates(tables)
     ae = tables["adverse_events"]
-    graded = set(ae.loc[evidence_grade(ae) != "", "study_id"])
+    with_rows, graded = set(ae["study_id"]), set(ae.loc[evidence_grade(ae) != "", "study_id"])
     silent = studies[~studies["study_id"].isin(set(rates["study_id"]))]
-    why = silent["study_id"].map(lambda s: "" if s not in set(ae["study_id"]) else
+    why = silent["study_id"].map(lambda s: "" if s not in with_rows else
                                  "counts without arm sizes" if s in graded else "press figures only")
     out = silent.assign(why=why.values)[["group", "study_id", "citekey", "year", "why"]].rename(columns={"group": "drug"})
     return _in_drug_order(out.sort_values(["year", "study_id"]), "drug").reset_index(drop=True)

@@ -31,6 +31,7 @@ from scipy import stats
 
 from evidence_review.analysis import meta_analysis as ma
 from evidence_review.data.labels import DRUG_CLASS_LABELS, SCALE_LABELS, label
+from evidence_review.data.provenance import TRIAL_DESIGNS
 from evidence_review.data.tables import evidence_grade
 
 Z95 = stats.norm.ppf(0.975)
@@ -1035,7 +1036,7 @@ def without_usable_numbers(tables: dict[str, pd.DataFrame], results: dict[str, d
     used = set().union(*[set(r["effects"]["study_id"]) for r in results.values() if len(r["effects"])],
                        *[set(r["special"]["effects"]["study_id"]) for r in results.values() if r["special"]["k"]])
     studies = tables["studies"]
-    trials = studies[studies["design"].isin(["parallel_rct", "crossover_rct", "randomized_withdrawal", "cluster_rct"])]
+    trials = studies[studies["design"].isin(TRIAL_DESIGNS)]
     counts = outcome_rows_per_study(tables)
     graded = pd.concat([tables["arm_outcomes"][["study_id", "evidence_level", "derived_from"]],
                         tables["contrasts"][["study_id", "evidence_level", "derived_from"]]])
